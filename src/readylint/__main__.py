@@ -1,0 +1,5 @@
+"""Allow ``python -m readylint``."""
+
+from readylint.cli import main
+
+raise SystemExit(main())

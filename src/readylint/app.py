@@ -1,0 +1,139 @@
+"""Orchestration: choose checks, read a source, run the engine, decide the exit code.
+
+The CLI calls these functions and nothing else does any work on its behalf.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from readylint import __version__
+from readylint.backlog import duplicate_ids, order_items
+from readylint.catalog import load_checks
+from readylint.config import Config, FailOn
+from readylint.definitions import CheckDefinition
+from readylint.engine import Engine
+from readylint.errors import ConfigError
+from readylint.keys import suggest
+from readylint.models import BacklogItem, RunResult, SourceResult
+from readylint.sources.yaml_files import collect_files, display_path, read_files
+
+DEFAULT_PATH = "backlog"
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which checks run, after the config and the command line have had their say."""
+
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+
+
+def all_checks(config: Config) -> list[CheckDefinition]:
+    """Built-in checks plus the directories in the config's ``check_paths``."""
+    return load_checks([config.resolve(p) for p in config.check_paths])
+
+
+def build_engine(config: Config, selection: Selection) -> tuple[Engine, list[CheckDefinition]]:
+    """The engine for the selected checks, with the config's severities, limits and aliases."""
+    checks = all_checks(config)
+    ids = [c.id for c in checks]
+    select = selection.select if selection.select is not None else config.select
+    ignore = (*config.ignore, *selection.ignore)
+    for name in (*(select or ()), *ignore, *config.checks):
+        if name not in ids:
+            hint = suggest(name, ids, cutoff=0.6)
+            raise ConfigError(
+                f"unknown check '{name}'"
+                + (f" (did you mean '{hint}'?)" if hint else "")
+                + f"; known checks: {', '.join(ids)}"
+            )
+    answer_fields = {c.answer.field for c in checks if c.answer is not None}
+    for field in config.aliases:
+        if field not in answer_fields:
+            raise ConfigError(
+                f"aliases: '{field}' is not an answer field; use one of {', '.join(sorted(answer_fields))}",
+                path=config.source,
+            )
+    chosen = [c for c in checks if (select is None or c.id in select) and c.id not in ignore]
+    engine = Engine(
+        chosen,
+        all_checks=checks,
+        severities={k: v.severity for k, v in config.checks.items() if v.severity},
+        min_words={k: v.min_words for k, v in config.checks.items() if v.min_words},
+        aliases=dict(config.aliases),
+    )
+    return engine, chosen
+
+
+def yaml_paths(arguments: Sequence[str], config: Config) -> list[Path]:
+    """The command-line paths, else the config's ``paths``, else ``backlog/``."""
+    if arguments:
+        return [Path(a) for a in arguments]
+    if config.paths:
+        return [config.resolve(p) for p in config.paths]
+    return [Path(DEFAULT_PATH)]
+
+
+def excluded(path: Path, config: Config) -> bool:
+    """Whether a file matches one of the config's ``exclude`` glob patterns."""
+    if not config.exclude:
+        return False
+    shown = display_path(path)
+    try:
+        relative = path.resolve().relative_to(config.root).as_posix()
+    except ValueError:
+        relative = shown
+    return any(fnmatch.fnmatch(relative, p) or fnmatch.fnmatch(shown, p) for p in config.exclude)
+
+
+def read_yaml_backlog(arguments: Sequence[str], config: Config) -> SourceResult:
+    """Items and errors from the YAML files named on the command line or in the config."""
+    listing = collect_files(yaml_paths(arguments, config))
+    files = [f for f in listing.files if not excluded(f, config)]
+    result = read_files(files)
+    result.errors[:0] = listing.errors
+    return result
+
+
+def lint(
+    source: SourceResult,
+    engine: Engine,
+    checks: Sequence[CheckDefinition],
+    *,
+    top: int | None = None,
+    report: Callable[[BacklogItem], bool] | None = None,
+) -> RunResult:
+    """Order the items, run the checks, and collect everything a reporter shows.
+
+    ``top`` limits the report to the first N items in backlog order and ``report`` to the items
+    it accepts; all items are still context for checks that look across the backlog.
+    """
+    items = order_items(source.items)
+    errors = [*source.errors, *duplicate_ids(items)]
+    positions = range(len(items) if top is None else min(top, len(items)))
+    if report is not None:
+        positions = [i for i in positions if report(items[i])]  # type: ignore[assignment]
+    results = engine.run(items, positions)
+    return RunResult(
+        version=__version__,
+        items=results,
+        errors=errors,
+        notices=list(source.notices),
+        checks=[c.info() for c in checks],
+        backlog_size=len(items),
+    )
+
+
+def exit_code(result: RunResult, fail_on: FailOn) -> int:
+    """2 when input could not be read, 1 for findings at or above ``fail_on``, else 0."""
+    if result.errors:
+        return 2
+    if fail_on == "never":
+        return 0
+    levels = {"error"} if fail_on == "error" else {"error", "warning"}
+    failed = any(f.severity in levels for r in result.items for f in r.findings)
+    return 1 if failed else 0

@@ -1,0 +1,48 @@
+"""Find and load the built-in checks and a team's own check directories."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+
+from readylint.definitions import CheckDefinition, load_check
+from readylint.errors import CheckDefinitionError
+
+
+def builtin_checks_dir() -> Path:
+    """``readylint/builtin_checks`` in a wheel; the repository's ``checks/`` in a checkout.
+
+    An editable install puts the force-included data next to site-packages, not under ``src/``,
+    so the checkout's directory is the fallback.
+    """
+    packaged = Path(str(resources.files("readylint") / "builtin_checks"))
+    if packaged.is_dir():
+        return packaged
+    repo = Path(__file__).resolve().parents[2] / "checks"
+    if repo.is_dir():
+        return repo
+    raise CheckDefinitionError("built-in checks not found; the installation is broken")
+
+
+def check_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def load_checks(extra_dirs: Sequence[Path] = ()) -> list[CheckDefinition]:
+    """Built-in checks first, then each extra directory's, in file-name order."""
+    checks: list[CheckDefinition] = []
+    origin: dict[str, Path] = {}
+    for directory in (builtin_checks_dir(), *extra_dirs):
+        if not directory.is_dir():
+            raise CheckDefinitionError("check directory not found", path=directory.as_posix())
+        for path in check_files(directory):
+            check = load_check(path)
+            if check.id in origin:
+                raise CheckDefinitionError(
+                    f"check id '{check.id}' is already defined in {origin[check.id].as_posix()}",
+                    path=path.as_posix(),
+                )
+            origin[check.id] = path
+            checks.append(check)
+    return sorted(checks, key=lambda c: c.order)

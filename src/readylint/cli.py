@@ -1,0 +1,194 @@
+"""The command line: parses options, calls app functions, writes output. No business logic."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from readylint import __version__, app
+from readylint.config import Config, load_config
+from readylint.errors import ReadylintError
+from readylint.models import RunResult
+from readylint.reporters import REPORTERS, ReportOptions
+
+
+def _csv(value: str | None) -> tuple[str, ...]:
+    return tuple(p.strip() for p in (value or "").split(",") if p.strip())
+
+
+def _use_color(choice: str, stream: object) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ReadylintError(f"cannot write: {exc.strerror or exc}", path=str(output)) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="readylint")
+def cli() -> None:
+    """Check backlog items against the practical test of readiness for refinement.
+
+    An item is ready when a person can explain its customer need, its business reason, the
+    trade-off it implies, its expected outcome, and why it comes before the next three items.
+    """
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(REPORTERS)),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to FILE instead of standard output.",
+)
+@click.option(
+    "--top", type=click.IntRange(min=1), help="Report only the first N items in backlog order."
+)
+@click.option("--select", help="Run only these checks (comma-separated ids).")
+@click.option("--ignore", help="Skip these checks (comma-separated ids).")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "never"]),
+    help="Lowest severity that makes the run fail (exit 1). Default: error.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Configuration file (default: nearest .readylint.yaml or pyproject.toml).",
+)
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour the text report (honours NO_COLOR and FORCE_COLOR).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print findings and errors only, no summary.")
+def check(
+    paths: tuple[str, ...],
+    fmt: str,
+    output: Path | None,
+    top: int | None,
+    select: str | None,
+    ignore: str | None,
+    fail_on: str | None,
+    config_path: Path | None,
+    color: str,
+    quiet: bool,
+) -> int:
+    """Check backlog items in PATHS (YAML files or directories; default: the config's paths,
+    else backlog/)."""
+    config = load_config(config_path)
+    selection = app.Selection(
+        select=_csv(select) if select is not None else None, ignore=_csv(ignore)
+    )
+    engine, chosen = app.build_engine(config, selection)
+    source = app.read_yaml_backlog(paths, config)
+    result = app.lint(source, engine, chosen, top=top)
+    _emit(result, fmt, output, color, quiet)
+    return app.exit_code(result, fail_on or config.fail_on)  # type: ignore[arg-type]
+
+
+def _emit(result: RunResult, fmt: str, output: Path | None, color: str, quiet: bool) -> None:
+    options = ReportOptions(color=output is None and _use_color(color, sys.stdout), quiet=quiet)
+    _write(REPORTERS[fmt](result, options), output)
+    if result.errors and (fmt != "text" or output is not None):
+        for error in result.errors:
+            click.echo(str(error), err=True)
+
+
+@cli.command()
+@click.argument("check_id")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path))
+def explain(check_id: str, config_path: Path | None) -> int:
+    """Explain a check: its question, rationale, where it looks, and examples."""
+    from readylint.docs import explain_check
+
+    click.echo(explain_check(app.all_checks(load_config(config_path)), check_id))
+    return 0
+
+
+@cli.command(name="checks")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True
+)
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path))
+def list_checks(fmt: str, config_path: Path | None) -> int:
+    """List all checks (built-in and the team's own) with id, severity and title."""
+    from readylint.docs import checks_table
+
+    config: Config = load_config(config_path)
+    click.echo(checks_table(app.all_checks(config), markdown=fmt == "markdown"), nl=False)
+    return 0
+
+
+@cli.command()
+@click.argument("item_id")
+@click.argument("title")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the skeleton to FILE (refuses to overwrite).",
+)
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path))
+def new(item_id: str, title: str, output: Path | None, config_path: Path | None) -> int:
+    """Print a YAML skeleton for a new item with every answer field and a hint in each."""
+    from readylint.docs import skeleton
+
+    text = skeleton(app.all_checks(load_config(config_path)), item_id, title)
+    if output is not None and output.exists():
+        raise ReadylintError("file exists; choose another name", path=str(output))
+    _write(text, output)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; every user-facing error becomes one line on stderr and exit code 2."""
+    try:
+        code = cli.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="readylint",
+            standalone_mode=False,
+        )
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("readylint: aborted", err=True)
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return 2
+    except ReadylintError as exc:
+        click.echo(f"readylint: error: {exc}", err=True)
+        return 2
+    except BrokenPipeError:  # pragma: no cover - e.g. "readylint check | head"
+        return 1
+    return code if isinstance(code, int) else 0

@@ -1,0 +1,138 @@
+"""Configuration: ``.readylint.yaml`` or ``[tool.readylint]`` in pyproject.toml, validated once.
+
+Precedence, lowest first: built-in defaults (the model below), the project file (found by walking
+up from the working directory, or named by ``--config``), then command-line options, which the
+CLI applies on top of the loaded ``Config``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from readylint.errors import ConfigError, ReadylintError
+from readylint.models import Severity
+from readylint.validation import describe
+from readylint.yamlio import LinePath, load_document
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+CONFIG_NAMES = (".readylint.yaml", ".readylint.yml")
+FailOn = Literal["error", "warning", "never"]
+
+
+class CheckSettings(BaseModel):
+    """Per-check overrides."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    severity: Severity | None = None
+    min_words: int | None = Field(default=None, ge=1)
+
+
+class Config(BaseModel):
+    """The project configuration. Paths are relative to the file that sets them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    paths: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+    fail_on: FailOn = "error"
+    checks: dict[str, CheckSettings] = Field(default_factory=dict)
+    check_paths: tuple[str, ...] = ()
+    aliases: dict[str, tuple[str, ...]] = Field(
+        default_factory=dict, description="Extra field aliases per answer, e.g. trade_off: [risks]."
+    )
+
+    # Where the configuration came from (not a key users write).
+    source: str | None = Field(default=None, exclude=True)
+    root: Path = Field(default_factory=Path.cwd, exclude=True)
+
+    def resolve(self, value: str) -> Path:
+        path = Path(value)
+        return path if path.is_absolute() else self.root / path
+
+
+_KNOWN: dict[tuple[str | int, ...], tuple[str, ...]] = {
+    (): tuple(k for k in Config.model_fields if k not in ("source", "root")),
+}
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest ``.readylint.yaml`` or pyproject.toml with a ``[tool.readylint]`` table."""
+    for directory in (start, *start.parents):
+        for name in CONFIG_NAMES:
+            candidate = directory / name
+            if candidate.is_file():
+                return candidate
+        pyproject = directory / "pyproject.toml"
+        if pyproject.is_file() and _has_tool_table(pyproject):
+            return pyproject
+    return None
+
+
+def _has_tool_table(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return "readylint" in tomllib.load(handle).get("tool", {})
+    except (OSError, tomllib.TOMLDecodeError):
+        return False
+
+
+def load_config(path: Path | None) -> Config:
+    """Load ``path``, or the discovered file, or the defaults when there is none."""
+    if path is None:
+        path = find_config(Path.cwd())
+        if path is None:
+            return Config()
+    elif not path.is_file():
+        raise ConfigError("config file not found", path=path.as_posix())
+    data, lines = _read(path)
+    shown = path.as_posix()
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(
+            "the configuration must be a mapping of keys to values", path=shown, line=1
+        )
+    try:
+        return Config.model_validate({**data, "source": shown, "root": path.parent.resolve()})
+    except ValidationError as exc:
+        known = {**_KNOWN, ("checks", "*"): tuple(CheckSettings.model_fields)}
+        message, line = describe(exc, lines, _with_check_keys(known, data))
+        raise ConfigError(message, path=shown, line=line) from None
+
+
+def _with_check_keys(
+    known: dict[tuple[str | int, ...], tuple[str, ...]], data: dict[str, Any]
+) -> dict[tuple[str | int, ...], tuple[str, ...]]:
+    checks = data.get("checks")
+    if isinstance(checks, dict):
+        for name in checks:
+            known[("checks", name)] = tuple(CheckSettings.model_fields)
+    return known
+
+
+def _read(path: Path) -> tuple[Any, dict[LinePath, int]]:
+    shown = path.as_posix()
+    if path.name == "pyproject.toml":
+        try:
+            with path.open("rb") as handle:
+                document = tomllib.load(handle)
+        except OSError as exc:
+            raise ConfigError(f"cannot read: {exc.strerror or exc}", path=shown) from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"invalid TOML: {exc}", path=shown) from None
+        return document.get("tool", {}).get("readylint", {}), {}
+    try:
+        return load_document(path)
+    except ReadylintError as exc:
+        raise ConfigError(exc.message, path=exc.path, line=exc.line) from None

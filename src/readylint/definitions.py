@@ -1,0 +1,191 @@
+"""Check definitions: YAML data interpreted by the engine's closed set of kinds.
+
+Kinds:
+- ``answer``: the item must answer a question in a field, a description section or (where
+  allowed) a user story; the answer must not be a placeholder or thinner than ``min_words``.
+- ``key-names``: warns about item keys that look like misspellings of known keys.
+- ``pattern``: a field (or the title) must, or must not, match a regular expression.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from readylint.errors import CheckDefinitionError, ReadylintError
+from readylint.keys import normalise_key
+from readylint.models import CheckInfo, Severity
+from readylint.validation import describe
+from readylint.yamlio import load_document
+
+KINDS = ("answer", "key-names", "pattern")
+_ID = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AnswerSpec(_Strict):
+    """Where an answer may be found and how much of it is enough."""
+
+    field: str = Field(description="The canonical field name, e.g. trade_off.")
+    label: str = Field(description="How messages name the answer, e.g. 'trade-off'.")
+    aliases: tuple[str, ...] = ()
+    headings: tuple[str, ...] = Field(
+        default=(), description="Extra description headings/labels beyond the field and aliases."
+    )
+    min_words: int = Field(default=4, ge=1)
+    user_story: bool = Field(
+        default=False, description="A user story sentence (title, description, story) answers it."
+    )
+
+    def names(self, extra_aliases: tuple[str, ...] = ()) -> tuple[str, ...]:
+        """Normalised field names, canonical first."""
+        seen: dict[str, None] = {}
+        for name in (self.field, *self.aliases, *extra_aliases):
+            seen.setdefault(normalise_key(name), None)
+        return tuple(seen)
+
+
+class PatternSpec(_Strict):
+    field: str = "title"
+    must_match: str | None = None
+    must_not_match: str | None = None
+    ignore_case: bool = True
+
+    @model_validator(mode="after")
+    def _one_pattern(self) -> PatternSpec:
+        if (self.must_match is None) == (self.must_not_match is None):
+            raise ValueError("give exactly one of 'must_match' and 'must_not_match'")
+        for pattern in (self.must_match, self.must_not_match):
+            if pattern is not None:
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
+        return self
+
+
+class AppliesTo(_Strict):
+    """Restrict a check to some item types or statuses (matched case-insensitively)."""
+
+    types: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    exclude_types: tuple[str, ...] = ()
+
+
+class Example(_Strict):
+    item: dict[str, Any]
+    expect: str | None = Field(default=None, description="Text the failing message contains.")
+    last: bool = Field(default=False, description="Run the example as the last backlog item.")
+    note: str | None = None
+
+
+class Examples(_Strict):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    passing: tuple[Example, ...] = Field(alias="pass", min_length=1)
+    failing: tuple[Example, ...] = Field(alias="fail", min_length=1)
+
+
+class CheckDefinition(_Strict):
+    id: str
+    title: str = Field(min_length=1)
+    question: str = Field(min_length=1)
+    kind: Literal["answer", "key-names", "pattern"]
+    severity: Severity = "error"
+    hint: str = Field(min_length=1, description="What to write, in the imperative.")
+    rationale: str = Field(min_length=1)
+    link: str | None = None
+    answer: AnswerSpec | None = None
+    pattern: PatternSpec | None = None
+    message: str | None = Field(default=None, description="Message for the pattern kind.")
+    exempt_last: bool = Field(default=False, description="The last backlog item is exempt.")
+    order: int = Field(default=1000, description="Position in listings and reports; lower first.")
+    applies_to: AppliesTo | None = None
+    examples: Examples
+
+    @field_validator("id")
+    @classmethod
+    def _id_format(cls, value: str) -> str:
+        if not _ID.match(value):
+            raise ValueError(
+                "must be lower-case words joined by hyphens, e.g. 'acceptance-criteria'"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _kind_parameters(self) -> CheckDefinition:
+        if self.kind == "answer" and self.answer is None:
+            raise ValueError("kind 'answer' needs an 'answer:' mapping")
+        if self.kind == "pattern" and (self.pattern is None or self.message is None):
+            raise ValueError("kind 'pattern' needs 'pattern:' and 'message:'")
+        if self.kind != "answer" and self.answer is not None:
+            raise ValueError(f"'answer:' is only valid for kind 'answer', not '{self.kind}'")
+        if self.kind != "pattern" and self.pattern is not None:
+            raise ValueError(f"'pattern:' is only valid for kind 'pattern', not '{self.kind}'")
+        return self
+
+    def info(self) -> CheckInfo:
+        return CheckInfo(
+            id=self.id,
+            title=self.title,
+            question=self.question.strip(),
+            severity=self.severity,
+            rationale=" ".join(self.rationale.split()),
+            hint=self.hint,
+        )
+
+    def where(self) -> str:
+        """Where the check looks, for ``explain`` and messages."""
+        if self.answer is None:
+            return (
+                "item keys"
+                if self.kind == "key-names"
+                else f"field '{self.pattern.field if self.pattern else ''}'"
+            )
+        names = ", ".join(self.answer.names())
+        story = (
+            "; or a user story in the title, description or 'story' field"
+            if self.answer.user_story
+            else ""
+        )
+        return f"fields {names}; description headings or labels with those names{story}"
+
+
+_KNOWN: dict[tuple[str | int, ...], tuple[str, ...]] = {
+    (): tuple(CheckDefinition.model_fields),
+    ("answer",): tuple(AnswerSpec.model_fields),
+    ("pattern",): tuple(PatternSpec.model_fields),
+    ("applies_to",): tuple(AppliesTo.model_fields),
+    ("examples",): ("pass", "fail"),
+}
+
+
+def load_check(path: Path) -> CheckDefinition:
+    """Load and validate one check file; errors name the file and line."""
+    shown = path.as_posix()
+    try:
+        data, lines = load_document(path)
+    except ReadylintError as exc:
+        raise CheckDefinitionError(exc.message, path=exc.path, line=exc.line) from None
+    if not isinstance(data, dict):
+        raise CheckDefinitionError(
+            "a check file must be a mapping of keys to values", path=shown, line=1
+        )
+    try:
+        check = CheckDefinition.model_validate(data)
+    except ValidationError as exc:
+        message, line = describe(exc, lines, _KNOWN)
+        raise CheckDefinitionError(message, path=shown, line=line) from None
+    if check.id != path.stem:
+        raise CheckDefinitionError(
+            f"id '{check.id}' must equal the file name '{path.stem}'",
+            path=shown,
+            line=lines.get(("id",)),
+        )
+    return check

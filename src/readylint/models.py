@@ -1,0 +1,134 @@
+"""The records that flow through readylint: source -> items -> engine -> findings -> reporter.
+
+Items and findings are plain slotted dataclasses rather than pydantic models: a large backlog
+creates hundreds of thousands of them and validation happens once, in the source that builds
+them. Configuration and check files, which are user-written documents, use pydantic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+SEVERITIES: tuple[Severity, ...] = ("error", "warning")
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where an item lives: a file and line for YAML, a browse URL for a tracker issue."""
+
+    path: str | None = None
+    line: int | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FieldValue:
+    """One item field as written: its text (lists and mappings flattened to lines) and line."""
+
+    text: str
+    line: int | None
+    key: str  # the key as the author spelled it, for messages
+
+
+@dataclass(slots=True)
+class BacklogItem:
+    """One backlog item, as any source produces it.
+
+    ``fields`` maps the normalised key (see ``keys.normalise_key``) of every field that is not
+    one of the core keys (id, title, type, ...) to its value. Sources never interpret these:
+    which fields answer which question is decided by the check definitions.
+    """
+
+    id: str
+    title: str
+    location: Location
+    type: str = "story"
+    status: str | None = None
+    labels: tuple[str, ...] = ()
+    description: str | None = None
+    description_line: int | None = None
+    rank: int | None = None  # the rank declared by the source (1 = first), if any
+    fields: dict[str, FieldValue] = field(default_factory=dict)
+    title_line: int | None = None
+    order: int = 0  # position in the source's reading order, for stable sorting of unranked items
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A check's verdict on one item: what is missing and what to write."""
+
+    check: str
+    severity: Severity
+    message: str
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InputError:
+    """Input that could not be read: a file, a line or a tracker key, and one line of text."""
+
+    message: str
+    path: str | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = self.path or ""
+        if where and self.line is not None:
+            where = f"{where}:{self.line}"
+        return f"{where}: error: {self.message}" if where else f"error: {self.message}"
+
+
+@dataclass(slots=True)
+class SourceResult:
+    """What a source read: items (in its own order), input errors, and notices for the user."""
+
+    items: list[BacklogItem] = field(default_factory=list)
+    errors: list[InputError] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ItemResult:
+    """One item's verdict. ``rank`` is the 1-based position in backlog order."""
+
+    item: BacklogItem
+    rank: int
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ready(self) -> bool:
+        return not any(f.severity == "error" for f in self.findings)
+
+
+@dataclass(slots=True)
+class RunResult:
+    """Everything a reporter needs; reporters never see sources, configs or the engine."""
+
+    version: str
+    items: list[ItemResult]  # the reported items, in backlog order
+    errors: list[InputError] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    checks: list[CheckInfo] = field(default_factory=list)  # the checks that ran
+    backlog_size: int = 0  # items read, including those outside --top
+
+    @property
+    def ready_count(self) -> int:
+        return sum(1 for r in self.items if r.ready)
+
+    @property
+    def finding_count(self) -> int:
+        return sum(len(r.findings) for r in self.items)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckInfo:
+    """What reporters may show about a check (SARIF rules, JUnit suites, Markdown headers)."""
+
+    id: str
+    title: str
+    question: str
+    severity: Severity
+    rationale: str
+    hint: str

@@ -1,0 +1,1 @@
+"""Backlog sources. Each turns its input into BacklogItems and InputErrors; none knows of checks."""

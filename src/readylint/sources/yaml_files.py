@@ -1,0 +1,284 @@
+"""Read backlog items from YAML files.
+
+A file holds a sequence of items, a mapping whose ``items:`` key holds that sequence (other
+top-level keys are metadata), or a single item mapping. Documents are composed into nodes, not
+constructed into Python objects, so every value keeps its line, duplicate keys are visible, and
+no tag is ever executed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from readylint.errors import ReadylintError
+from readylint.keys import CORE_KEYS, normalise_key
+from readylint.models import BacklogItem, FieldValue, InputError, Location, SourceResult
+from readylint.yamlio import compose, decode, yaml_error
+
+YAML_SUFFIXES = (".yaml", ".yml")
+MAX_DEPTH = 40
+MAX_VALUE_CHARS = 5_000_000  # a value larger than this after alias expansion is refused
+
+_STANDARD_TAGS = frozenset(
+    "tag:yaml.org,2002:" + name
+    for name in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp", "binary",
+                 "omap", "pairs", "set", "merge", "value")
+)  # fmt: skip
+_NULL = "tag:yaml.org,2002:null"
+_ITEMS_KEY = "items"
+
+
+class _ItemError(Exception):
+    def __init__(self, message: str, line: int | None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+def display_path(path: Path) -> str:
+    """A path as shown to users: relative to the working directory when below it, POSIX style."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except (ValueError, OSError):
+        return path.as_posix()
+
+
+@dataclass
+class FileList:
+    """The YAML files named by path arguments, and errors for arguments that name nothing."""
+
+    files: list[Path] = field(default_factory=list)
+    errors: list[InputError] = field(default_factory=list)
+
+
+def collect_files(paths: Iterable[Path]) -> FileList:
+    """Expand directories to the YAML files below them (sorted, hidden entries skipped)."""
+    result = FileList()
+    seen: set[Path] = set()
+    for path in paths:
+        if path.is_dir():
+            found: list[Path] = []
+            for root, dirs, names in os.walk(path, onerror=None):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                found.extend(
+                    Path(root) / n for n in names
+                    if n.endswith(YAML_SUFFIXES) and not n.startswith(".")
+                )  # fmt: skip
+            candidates = sorted(found, key=lambda p: p.as_posix())
+        elif path.exists():
+            candidates = [path]
+        else:
+            result.errors.append(InputError("no such file or directory", display_path(path)))
+            continue
+        for candidate in candidates:
+            key = candidate.resolve()
+            if key not in seen:
+                seen.add(key)
+                result.files.append(candidate)
+    return result
+
+
+def read_files(files: Sequence[Path], first_order: int = 0) -> SourceResult:
+    """Read every file; one bad file gives an error and never hides the items of the others."""
+    result = SourceResult()
+    order = first_order
+    for path in files:
+        shown = display_path(path)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            result.errors.append(InputError(f"cannot read: {exc.strerror or exc}", shown))
+            continue
+        items, errors = read_bytes(data, shown, order)
+        order += len(items) + len(errors)
+        result.items.extend(items)
+        result.errors.extend(errors)
+    return result
+
+
+def read_bytes(
+    data: bytes, path: str, first_order: int = 0
+) -> tuple[list[BacklogItem], list[InputError]]:
+    """Items and errors of one file's content."""
+    try:
+        text = decode(data)
+    except ReadylintError as exc:
+        return [], [InputError(exc.message, path, exc.line)]
+    return read_text(text, path, first_order)
+
+
+def read_text(
+    text: str, path: str, first_order: int = 0
+) -> tuple[list[BacklogItem], list[InputError]]:
+    """Items and errors of one YAML document."""
+    try:
+        root = compose(text)
+    except yaml.YAMLError as exc:
+        err = yaml_error(exc)
+        return [], [InputError(err.message, path, err.line)]
+    except RecursionError:
+        return [], [InputError("invalid YAML: nested too deeply", path)]
+    if root is None:
+        return [], []
+    item_nodes, errors = _item_nodes(root, path)
+    items: list[BacklogItem] = []
+    for index, node in enumerate(item_nodes):
+        try:
+            item = _item(node, path)
+        except _ItemError as exc:
+            errors.append(InputError(exc.message, path, exc.line))
+            continue
+        item.order = first_order + index
+        items.append(item)
+    return items, errors
+
+
+def _line(node: yaml.Node) -> int:
+    return int(node.start_mark.line) + 1
+
+
+def _item_nodes(root: yaml.Node, path: str) -> tuple[list[yaml.Node], list[InputError]]:
+    if isinstance(root, yaml.SequenceNode):
+        return list(root.value), []
+    if isinstance(root, yaml.MappingNode):
+        for key, value in root.value:
+            if isinstance(key, yaml.ScalarNode) and normalise_key(key.value) == _ITEMS_KEY:
+                if isinstance(value, yaml.SequenceNode):
+                    return list(value.value), []
+                if isinstance(value, yaml.ScalarNode) and value.tag == _NULL:
+                    return [], []
+                return [], [InputError("'items' must be a list of items", path, _line(value))]
+        return [root], []
+    return [], [
+        InputError(
+            "expected a list of items, a mapping with an 'items:' list, or one item mapping",
+            path,
+            _line(root),
+        )
+    ]
+
+
+def _scalar(node: yaml.Node, what: str) -> str:
+    if not isinstance(node, yaml.ScalarNode):
+        kind = "a list" if isinstance(node, yaml.SequenceNode) else "a mapping"
+        raise _ItemError(f"{what} must be text, not {kind}", _line(node))
+    _check_tag(node)
+    return "" if node.tag == _NULL else str(node.value)
+
+
+def _check_tag(node: yaml.Node) -> None:
+    if node.tag not in _STANDARD_TAGS:
+        raise _ItemError(
+            f"unsupported YAML tag '{node.tag}' (tags are never executed)", _line(node)
+        )
+
+
+def _text(node: yaml.Node, depth: int = 0, budget: list[int] | None = None) -> str:
+    """A field value as text: scalars as written, lists as bullet lines, mappings as key lines."""
+    if budget is None:
+        budget = [MAX_VALUE_CHARS]
+    if depth > MAX_DEPTH:
+        raise _ItemError(f"value nested more than {MAX_DEPTH} levels deep", _line(node))
+    _check_tag(node)
+    if isinstance(node, yaml.ScalarNode):
+        value = "" if node.tag == _NULL else str(node.value)
+        budget[0] -= len(value)
+    elif isinstance(node, yaml.SequenceNode):
+        parts = [_text(child, depth + 1, budget) for child in node.value]
+        value = "\n".join(f"- {p}" for p in parts if p)
+    else:
+        lines = []
+        for key, child in node.value:
+            name = _text(key, depth + 1, budget)
+            lines.append(f"{name}: {_text(child, depth + 1, budget)}")
+        value = "\n".join(lines)
+    if budget[0] < 0:
+        raise _ItemError("value too large (alias expansion?)", _line(node))
+    return value
+
+
+def _content_line(node: yaml.Node) -> int:
+    """The line of a scalar's first character of content (block scalars start a line later)."""
+    style = getattr(node, "style", None)
+    return _line(node) + (1 if style in ("|", ">") else 0)
+
+
+def _item(node: yaml.Node, path: str) -> BacklogItem:
+    line = _line(node)
+    if not isinstance(node, yaml.MappingNode):
+        raise _ItemError("an item must be a mapping of keys to values", line)
+    core: dict[str, yaml.Node] = {}
+    fields: dict[str, FieldValue] = {}
+    first_line: dict[str, tuple[str, int]] = {}
+    for key_node, value_node in node.value:
+        raw_key = _scalar(key_node, "a key")
+        norm = normalise_key(raw_key)
+        key_line = _line(key_node)
+        if norm in first_line:
+            spelled, at = first_line[norm]
+            raise _ItemError(
+                f"duplicate key '{raw_key}' (same as '{spelled}' on line {at}); item not checked",
+                key_line,
+            )
+        first_line[norm] = (raw_key, key_line)
+        target = CORE_KEYS.get(norm)
+        if target is not None and target not in core:
+            core[target] = value_node
+        else:
+            fields[norm] = FieldValue(_text(value_node), key_line, raw_key)
+    ident = _scalar(core["id"], "id").strip() if "id" in core else ""
+    title = _scalar(core["title"], "title").strip() if "title" in core else ""
+    if not ident:
+        raise _ItemError(
+            f"item has no id{f' (title: {title[:60]!r})' if title else ''}; add 'id:'", line
+        )
+    if not title:
+        raise _ItemError(f"item '{ident}' has no title; add 'title:'", line)
+    description = None
+    description_line = None
+    if "description" in core:
+        description = _text(core["description"])
+        description_line = _content_line(core["description"])
+    return BacklogItem(
+        id=ident,
+        title=title,
+        location=Location(path=path, line=line),
+        type=_scalar(core["type"], "type").strip() or "story" if "type" in core else "story",
+        status=_scalar(core["status"], "status").strip() or None if "status" in core else None,
+        labels=_labels(core["labels"]) if "labels" in core else (),
+        description=description,
+        description_line=description_line,
+        rank=_rank(core["rank"], ident) if "rank" in core else None,
+        fields=fields,
+        title_line=_line(core["title"]),
+    )
+
+
+def _labels(node: yaml.Node) -> tuple[str, ...]:
+    if isinstance(node, yaml.SequenceNode):
+        return tuple(_scalar(child, "a label").strip() for child in node.value)
+    text = _scalar(node, "labels")
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def _rank(node: yaml.Node, ident: str) -> int | None:
+    text = _scalar(node, "rank").strip()
+    if not text:
+        return None
+    try:
+        value = int(text.replace("_", ""))
+    except ValueError:
+        raise _ItemError(
+            f"item '{ident}': rank must be a whole number, not {text[:40]!r}; item not checked",
+            _line(node),
+        ) from None
+    if value < 1:
+        raise _ItemError(
+            f"item '{ident}': rank must be 1 or more (1 = first); item not checked", _line(node)
+        )
+    return value
