@@ -31,9 +31,10 @@ def _use_color(choice: str, stream: object) -> bool:
     return bool(isatty and isatty())
 
 
-def _write(text: str, output: Path | None) -> None:
+def _write(text: str, output: Path | None, *, color: bool = False) -> None:
     if output is None:
-        click.echo(text, nl=False)
+        # click strips ANSI codes when stdout is not a terminal unless told otherwise.
+        click.echo(text, nl=False, color=color)
         return
     try:
         output.write_text(text, encoding="utf-8")
@@ -118,7 +119,7 @@ def check(
 
 def _emit(result: RunResult, fmt: str, output: Path | None, color: str, quiet: bool) -> None:
     options = ReportOptions(color=output is None and _use_color(color, sys.stdout), quiet=quiet)
-    _write(REPORTERS[fmt](result, options), output)
+    _write(REPORTERS[fmt](result, options), output, color=options.color)
     if result.errors and (fmt != "text" or output is not None):
         for error in result.errors:
             click.echo(str(error), err=True)

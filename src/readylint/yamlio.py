@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from readylint.errors import ReadylintError
+from readylint.paths import display_path
 
 try:
     SafeLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
@@ -60,7 +61,7 @@ def load_document(path: Path) -> tuple[Any, dict[LinePath, int]]:
 
     Raises ReadylintError naming the file and line for unreadable or invalid YAML.
     """
-    shown = path.as_posix()
+    shown = display_path(path)
     try:
         text = decode(path.read_bytes())
     except OSError as exc:
