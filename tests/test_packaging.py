@@ -57,7 +57,8 @@ def test_sdist_contains_the_checks_and_examples(dist: Path) -> None:
     import tarfile
 
     (sdist,) = dist.glob("readylint-*.tar.gz")
-    names = tarfile.open(sdist).getnames()
+    with tarfile.open(sdist) as archive:
+        names = archive.getnames()
     assert any(n.endswith("/checks/trade-off.yaml") for n in names)
     assert any(n.endswith("/examples/backlog/checkout.yaml") for n in names)
 
