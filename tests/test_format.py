@@ -199,3 +199,24 @@ def test_hidden_files_and_non_yaml_are_skipped_in_directories(
     write("backlog/notes.md", "# not a backlog")
     code, report = as_json(run, "backlog")
     assert code == 0 and len(report["items"]) == 1
+
+
+def test_pure_python_loader_gives_the_same_result(
+    run: Callable[..., Run], write: Write, monkeypatch: Any
+) -> None:
+    """PyYAML's C loader is used when present; the pure-Python loader is the fallback."""
+    import yaml
+
+    from readylint import yamlio
+
+    write(
+        "b.yaml",
+        ready_items("A-1")
+        + "  - id: U-1\n    title: Unready\n    trade_off: TBD\n"
+        + ready_items("Z-1"),
+    )
+    with_c = json.loads(run("check", "--format", "json", "b.yaml").out)
+    monkeypatch.setattr(yamlio, "SafeLoader", yaml.SafeLoader)
+    pure = json.loads(run("check", "--format", "json", "b.yaml").out)
+    assert pure == with_c
+    assert pure["items"][1]["findings"][2]["line"] == 10
