@@ -122,3 +122,15 @@ def test_billion_laughs_is_refused_not_expanded(run: Callable[..., Run], write: 
         bomb += f"{level}: &{level} [" + ", ".join([f"*{previous}"] * 10) + "]\n"
     write("bomb.yaml", "- id: B\n  title: bomb\n  trade_off:\n    " + bomb.replace("\n", "\n    "))
     check_error(run, "value too large (alias expansion?)", "bomb.yaml")
+
+
+def test_forbidden_control_character_names_the_line(run: Callable[..., Run], write: Write) -> None:
+    write("ctl.yaml", "- id: A-1\n  title: ok\n- id: A-2\n  title: bad \x1b[31m colour\n")
+    check_error(
+        run, "ctl.yaml:4: error: invalid YAML: character U+001B is not allowed in YAML", "ctl.yaml"
+    )
+
+
+def test_nul_byte_names_the_line(run: Callable[..., Run], write: Write) -> None:
+    write("nul.yaml", "- id: A-1\n  title: a\x00b\n")
+    check_error(run, "nul.yaml:2: error: invalid YAML", "nul.yaml")

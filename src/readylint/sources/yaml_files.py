@@ -113,7 +113,7 @@ def read_text(
     try:
         root = compose(text)
     except yaml.YAMLError as exc:
-        err = yaml_error(exc)
+        err = yaml_error(exc, text)
         return [], [InputError(err.message, path, err.line)]
     except RecursionError:
         return [], [InputError("invalid YAML: nested too deeply", path)]
