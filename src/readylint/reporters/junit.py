@@ -69,11 +69,12 @@ def render(result: RunResult, options: ReportOptions) -> str:
                 case.set("file", item_result.item.location.path)
             problems = by_check.get(check.id)
             if problems:
-                severities = {f.severity for f in item_result.findings if f.check == check.id}
+                own = [f for f in item_result.findings if f.check == check.id]
+                severities = {f.severity for f in own}
                 failure = ET.SubElement(
                     case,
                     "failure",
-                    message=_clean(problems[0].split(": ", 1)[-1])[:500],
+                    message=_clean(own[0].message)[:500],
                     type="error" if "error" in severities else "warning",
                 )
                 failure.text = _clean("\n".join(problems))
