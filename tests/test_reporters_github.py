@@ -6,8 +6,8 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-from ci_support import DATA, check_golden, fixture_result, jira_result
 
+from ci_support import DATA, check_golden, fixture_result, jira_result
 from readylint.cli import main
 from readylint.models import BacklogItem, Finding, ItemResult, Location, RunResult
 from readylint.outputs import resolve_format

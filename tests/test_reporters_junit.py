@@ -6,8 +6,8 @@ import dataclasses
 import xml.etree.ElementTree as ET
 
 import pytest
-from ci_support import DATA, check_golden, fixture_result, jira_result, lint_source
 
+from ci_support import DATA, check_golden, fixture_result, jira_result, lint_source
 from readylint import app
 from readylint.config import Config
 from readylint.models import Finding, RunResult

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from ci_support import check_golden, fixture_result, jira_result
 
+from ci_support import check_golden, fixture_result, jira_result
 from readylint.models import BacklogItem, Finding, ItemResult, Location, RunResult
 from readylint.reporters import REPORTERS, ReportOptions
 from readylint.reporters.markdown import cell

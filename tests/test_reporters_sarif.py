@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ci_support import DATA, check_golden, fixture_result, jira_result, lint_source
 
+from ci_support import DATA, check_golden, fixture_result, jira_result, lint_source
 from readylint import app
 from readylint.config import Config
 from readylint.reporters import REPORTERS, ReportOptions
