@@ -19,7 +19,8 @@ from readylint.engine import Engine
 from readylint.errors import ConfigError
 from readylint.keys import suggest
 from readylint.models import BacklogItem, RunResult, SourceResult
-from readylint.sources.yaml_files import collect_files, display_path, read_files
+from readylint.paths import display_path
+from readylint.sources.yaml_files import collect_files, read_files
 
 DEFAULT_PATH = "backlog"
 

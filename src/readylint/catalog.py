@@ -8,6 +8,7 @@ from pathlib import Path
 
 from readylint.definitions import CheckDefinition, load_check
 from readylint.errors import CheckDefinitionError
+from readylint.paths import display_path
 
 
 def builtin_checks_dir() -> Path:
@@ -35,13 +36,13 @@ def load_checks(extra_dirs: Sequence[Path] = ()) -> list[CheckDefinition]:
     origin: dict[str, Path] = {}
     for directory in (builtin_checks_dir(), *extra_dirs):
         if not directory.is_dir():
-            raise CheckDefinitionError("check directory not found", path=directory.as_posix())
+            raise CheckDefinitionError("check directory not found", path=display_path(directory))
         for path in check_files(directory):
             check = load_check(path)
             if check.id in origin:
                 raise CheckDefinitionError(
-                    f"check id '{check.id}' is already defined in {origin[check.id].as_posix()}",
-                    path=path.as_posix(),
+                    f"check id '{check.id}' is already defined in {display_path(origin[check.id])}",
+                    path=display_path(path),
                 )
             origin[check.id] = path
             checks.append(check)

@@ -30,9 +30,10 @@ def _use_color(choice: str, stream: object) -> bool:
     return bool(isatty and isatty())
 
 
-def _write(text: str, output: Path | None) -> None:
+def _write(text: str, output: Path | None, *, color: bool = False) -> None:
     if output is None:
-        click.echo(text, nl=False)
+        # click strips ANSI codes when stdout is not a terminal unless told otherwise.
+        click.echo(text, nl=False, color=color)
         return
     try:
         output.write_text(text, encoding="utf-8")

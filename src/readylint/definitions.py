@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from readylint.errors import CheckDefinitionError, ReadylintError
 from readylint.keys import normalise_key
 from readylint.models import CheckInfo, Severity
+from readylint.paths import display_path
 from readylint.validation import describe
 from readylint.yamlio import load_document
 
@@ -168,7 +169,7 @@ _KNOWN: dict[tuple[str | int, ...], tuple[str, ...]] = {
 
 def load_check(path: Path) -> CheckDefinition:
     """Load and validate one check file; errors name the file and line."""
-    shown = path.as_posix()
+    shown = display_path(path)
     try:
         data, lines = load_document(path)
     except ReadylintError as exc:

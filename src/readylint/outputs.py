@@ -70,9 +70,10 @@ def plan(
     return outputs
 
 
-def _write(text: str, file: Path | None) -> None:
+def _write(text: str, file: Path | None, *, color: bool = False) -> None:
     if file is None:
-        click.echo(text, nl=False)
+        # click strips ANSI codes when stdout is not a terminal unless told otherwise.
+        click.echo(text, nl=False, color=color)
         return
     try:
         file.write_text(text, encoding="utf-8")
@@ -86,7 +87,7 @@ def emit(result: RunResult, outputs: Sequence[Output], *, color: bool, quiet: bo
         options = ReportOptions(
             color=color and out.file is None and out.format == "text", quiet=quiet
         )
-        _write(REPORTERS[out.format](result, options), out.file)
+        _write(REPORTERS[out.format](result, options), out.file, color=options.color)
     on_stdout = {o.format for o in outputs if o.file is None}
     if result.errors and not on_stdout & _SHOWS_ERRORS:
         for error in result.errors:

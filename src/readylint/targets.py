@@ -15,7 +15,8 @@ from pathlib import Path
 from readylint import app
 from readylint.config import Config
 from readylint.models import BacklogItem, SourceResult
-from readylint.sources.yaml_files import collect_files, display_path, read_files
+from readylint.paths import display_path
+from readylint.sources.yaml_files import collect_files, read_files
 
 Report = Callable[[BacklogItem], bool]
 

@@ -16,7 +16,9 @@ def describe(
     known: Mapping[tuple[str | int, ...], Iterable[str]],
 ) -> tuple[str, int | None]:
     """The first error as (message, line). ``known`` lists the valid keys per location."""
-    error = exc.errors()[0]
+    errors = exc.errors()
+    # An unknown key is usually the cause of a "missing" one (a misspelling): report it first.
+    error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = tuple(error["loc"])
     dotted = ".".join(str(part) for part in loc) or "(top level)"
     line = line_for(lines, loc)

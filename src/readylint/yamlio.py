@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from readylint.errors import ReadylintError
+from readylint.paths import display_path
 
 try:
     SafeLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
@@ -36,8 +37,15 @@ def decode(data: bytes) -> str:
         ) from None
 
 
-def yaml_error(exc: yaml.YAMLError) -> ReadylintError:
+def yaml_error(exc: yaml.YAMLError, text: str | None = None) -> ReadylintError:
     """A one-line error with the line number of a PyYAML exception."""
+    if isinstance(exc, yaml.reader.ReaderError):
+        # Raised for characters YAML forbids; it carries a character position, not a mark.
+        line = text.count("\n", 0, exc.position) + 1 if text is not None else None
+        char = exc.character if isinstance(exc.character, int) else ord(exc.character[:1] or "\0")
+        return ReadylintError(
+            f"invalid YAML: character U+{char:04X} is not allowed in YAML", line=line
+        )
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         parts = [p for p in (exc.context, exc.problem) if p]
@@ -60,7 +68,7 @@ def load_document(path: Path) -> tuple[Any, dict[LinePath, int]]:
 
     Raises ReadylintError naming the file and line for unreadable or invalid YAML.
     """
-    shown = path.as_posix()
+    shown = display_path(path)
     try:
         text = decode(path.read_bytes())
     except OSError as exc:
@@ -75,7 +83,7 @@ def load_document(path: Path) -> tuple[Any, dict[LinePath, int]]:
         finally:
             loader.dispose()
     except yaml.YAMLError as exc:
-        err = yaml_error(exc)
+        err = yaml_error(exc, text)
         raise ReadylintError(err.message, path=shown, line=err.line) from None
     lines: dict[LinePath, int] = {}
     if node is not None:

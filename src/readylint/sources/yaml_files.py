@@ -25,11 +25,13 @@ from readylint.models import (
     SourceResult,
     Suppression,
 )
+from readylint.paths import display_path
 from readylint.yamlio import compose, decode, yaml_error
 
 YAML_SUFFIXES = (".yaml", ".yml")
 MAX_DEPTH = 40
-MAX_VALUE_CHARS = 5_000_000  # a value larger than this after alias expansion is refused
+MAX_VALUE_CHARS = 60_000_000  # a field value larger than this is refused
+MAX_VALUE_NODES = 100_000  # so is one that expands (through aliases) to more nodes than this
 
 _STANDARD_TAGS = frozenset(
     "tag:yaml.org,2002:" + name
@@ -46,14 +48,6 @@ class _ItemError(Exception):
         super().__init__(message)
         self.message = message
         self.line = line
-
-
-def display_path(path: Path) -> str:
-    """A path as shown to users: relative to the working directory when below it, POSIX style."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except (ValueError, OSError):
-        return path.as_posix()
 
 
 @dataclass
@@ -127,7 +121,7 @@ def read_text(
     try:
         root = compose(text)
     except yaml.YAMLError as exc:
-        err = yaml_error(exc)
+        err = yaml_error(exc, text)
         return [], [InputError(err.message, path, err.line)]
     except RecursionError:
         return [], [InputError("invalid YAML: nested too deeply", path)]
@@ -187,27 +181,33 @@ def _check_tag(node: yaml.Node) -> None:
 
 
 def _text(node: yaml.Node, depth: int = 0, budget: list[int] | None = None) -> str:
-    """A field value as text: scalars as written, lists as bullet lines, mappings as key lines."""
+    """A field value as text: scalars as written, lists as bullet lines, mappings as key lines.
+
+    ``budget`` holds the characters and nodes still allowed, so that an alias bomb ("billion
+    laughs") is refused after a bounded amount of work instead of being expanded.
+    """
     if budget is None:
-        budget = [MAX_VALUE_CHARS]
+        budget = [MAX_VALUE_CHARS, MAX_VALUE_NODES]
     if depth > MAX_DEPTH:
         raise _ItemError(f"value nested more than {MAX_DEPTH} levels deep", _line(node))
+    budget[1] -= 1
+    if budget[1] < 0:
+        raise _ItemError("value too large (alias expansion?)", _line(node))
     _check_tag(node)
     if isinstance(node, yaml.ScalarNode):
         value = "" if node.tag == _NULL else str(node.value)
         budget[0] -= len(value)
-    elif isinstance(node, yaml.SequenceNode):
+        if budget[0] < 0:
+            raise _ItemError("value too large (alias expansion?)", _line(node))
+        return value
+    if isinstance(node, yaml.SequenceNode):
         parts = [_text(child, depth + 1, budget) for child in node.value]
-        value = "\n".join(f"- {p}" for p in parts if p)
-    else:
-        lines = []
-        for key, child in node.value:
-            name = _text(key, depth + 1, budget)
-            lines.append(f"{name}: {_text(child, depth + 1, budget)}")
-        value = "\n".join(lines)
-    if budget[0] < 0:
-        raise _ItemError("value too large (alias expansion?)", _line(node))
-    return value
+        return "\n".join(f"- {p}" for p in parts if p)
+    lines = []
+    for key, child in node.value:
+        name = _text(key, depth + 1, budget)
+        lines.append(f"{name}: {_text(child, depth + 1, budget)}")
+    return "\n".join(lines)
 
 
 def _content_line(node: yaml.Node) -> int:

@@ -1,0 +1,119 @@
+"""Whole-process time and peak memory of `readylint check` against two baselines, per size.
+
+Baselines, measured in this same script on the same files:
+  (a) loading the files with PyYAML's C loader in one Python process (the naive parse);
+  (b) yamllint with its default configuration (the YAML linter these repositories already run).
+
+    python benchmarks/bench_yaml.py [--sizes 1,1000,10000,100000] [--skip-yamllint-above N]
+
+Bars (issue 6) are printed as PASS or with the shortfall.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate import generate
+
+LOAD_SCRIPT = """
+import sys, time, yaml, pathlib
+files = sorted(pathlib.Path(sys.argv[1]).glob("*.yaml"))
+start = time.perf_counter()
+for f in files:
+    with open(f, "rb") as h:
+        yaml.load(h, Loader=yaml.CSafeLoader)
+print(time.perf_counter() - start)
+"""
+
+
+def timed(argv: list[str]) -> tuple[float, float, int]:
+    """(wall seconds, peak RSS MiB, exit status) of one child process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    return wall, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+
+
+def best(argv: list[str], repeat: int) -> tuple[float, float, int]:
+    runs = [timed(argv) for _ in range(repeat)]
+    return min(runs, key=lambda r: r[0])
+
+
+def verdict(ok: bool, text: str) -> str:
+    return f"{'PASS' if ok else 'SHORT'}  {text}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="1,1000,10000,100000")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--skip-yamllint-above", type=int, default=10**9)
+    args = parser.parse_args()
+    readylint = shutil.which("readylint") or sys.exit("readylint is not installed")
+    yamllint = shutil.which("yamllint")
+    results: dict[int, dict[str, float]] = {}
+    print(f"{'items':>7} {'readylint s':>11} {'MiB':>6} {'C load s':>9} {'yamllint s':>10} "
+          f"{'rl/load':>8} {'yl/rl':>6} {'us/item':>8}")  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in (int(s) for s in args.sizes.split(",")):
+            directory = Path(tmp) / f"b{size}"
+            generate(size, directory)
+            repeat = args.repeat if size <= 10000 else 1
+            rl_wall, rl_mem, status = best(
+                [readylint, "check", "--format", "json", "--fail-on", "never", str(directory)],
+                repeat,
+            )
+            if status != 0:
+                print(f"readylint exited {status} on {size} items", file=sys.stderr)
+                return 2
+            load = min(
+                float(subprocess.run([sys.executable, "-c", LOAD_SCRIPT, str(directory)], capture_output=True,
+                                     text=True, check=True).stdout)
+                for _ in range(repeat)
+            )  # fmt: skip
+            yl = float("nan")
+            if yamllint and size <= args.skip_yamllint_above:
+                yl = best([yamllint, str(directory)], 1)[0]
+            results[size] = {"rl": rl_wall, "mem": rl_mem, "load": load, "yl": yl}
+            print(f"{size:>7} {rl_wall:>11.3f} {rl_mem:>6.0f} {load:>9.3f} {yl:>10.3f} "
+                  f"{rl_wall / load:>8.2f} {yl / rl_wall:>6.1f} {rl_wall / size * 1e6:>8.1f}")  # fmt: skip
+    print()
+    if 100000 in results:
+        r = results[100000]
+        print(
+            verdict(
+                r["rl"] <= r["load"],
+                f"100k: readylint {r['rl']:.2f}s <= 1.0x C-loader load {r['load']:.2f}s (ratio {r['rl'] / r['load']:.2f})",
+            )
+        )
+        if r["yl"] == r["yl"]:
+            print(
+                verdict(
+                    r["yl"] >= 30 * r["rl"],
+                    f"100k: yamllint {r['yl']:.1f}s >= 30x readylint (ratio {r['yl'] / r['rl']:.1f})",
+                )
+            )
+        print(verdict(r["mem"] < 200, f"100k: peak memory {r['mem']:.0f} MiB < 200 MiB"))
+        if 10000 in results:
+            per10 = results[10000]["rl"] / 10000
+            per100 = r["rl"] / 100000
+            print(
+                verdict(
+                    per100 <= 1.3 * per10,
+                    f"linear: per-item time at 100k is {per100 / per10:.2f}x that at 10k (bar 1.3x)",
+                )
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,72 @@
+"""Shared test helpers: run the real CLI entry point and write small backlogs."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from readylint.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLES = REPO / "examples" / "backlog"
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str]) -> Callable[..., Run]:
+    """Call ``readylint`` through main(), as the console script does, and capture its output."""
+
+    def invoke(*args: str) -> Run:
+        capsys.readouterr()
+        code = main(list(args))
+        captured = capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+
+    return invoke
+
+
+@pytest.fixture
+def write(tmp_path: Path) -> Callable[[str, str], Path]:
+    """Write a dedented text file below tmp_path and return its path."""
+
+    def write_file(name: str, text: str) -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return path
+
+    return write_file
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run every test from its own directory, with no colour forced by the environment."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("NO_COLOR", "FORCE_COLOR", "GITHUB_ACTIONS", "READYLINT_FORMAT"):
+        monkeypatch.delenv(name, raising=False)
+
+
+READY_ITEM = """
+  - id: {id}
+    title: {title}
+    customer_need: Shoppers lose their basket when they switch from phone to laptop.
+    business_reason: Abandoned baskets cost us about 8% of orders every month.
+    trade_off: We postpone the wishlist by one sprint to do this first.
+    expected_outcome: Cross-device basket recovery reaches 15% within a month.
+    why_now: The holiday campaign starts in six weeks and depends on saved baskets.
+"""
+
+
+def ready_items(*ids: str) -> str:
+    """A YAML list of fully answered items with the given ids."""
+    return "".join(READY_ITEM.format(id=i, title=f"Item {i}") for i in ids)
