@@ -9,11 +9,10 @@ from pathlib import Path
 
 import click
 
-from readylint import __version__, app
+from readylint import __version__, adopt, app, outputs
 from readylint.config import Config, load_config
 from readylint.errors import ReadylintError
-from readylint.models import RunResult
-from readylint.reporters import REPORTERS, ReportOptions
+from readylint.outputs import AUTO, FORMAT_CHOICES, FORMAT_ENV
 
 
 def _csv(value: str | None) -> tuple[str, ...]:
@@ -57,10 +56,11 @@ def cli() -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(sorted(REPORTERS)),
-    default="text",
+    type=click.Choice(FORMAT_CHOICES, case_sensitive=False),
+    envvar=FORMAT_ENV,
+    default=AUTO,
     show_default=True,
-    help="Report format.",
+    help=f"Report format; auto is github inside GitHub Actions, else text (env: {FORMAT_ENV}).",
 )
 @click.option(
     "--output",
@@ -92,6 +92,30 @@ def cli() -> None:
     help="Colour the text report (honours NO_COLOR and FORCE_COLOR).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print findings and errors only, no summary.")
+# -- CI and adoption options (issue 4; logic in outputs.py and adopt.py) ---------------------
+@click.option(
+    "--output-format",
+    "output_formats",
+    multiple=True,
+    metavar="FORMAT:FILE",
+    help="Also write the report in FORMAT to FILE (repeatable), e.g. sarif:readylint.sarif.",
+)
+@click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Fail only on findings not recorded in this baseline file.",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Record today's findings in FILE (item id + check), then report as if they were fixed.",
+)
+@click.option(
+    "--changed-since",
+    metavar="REF",
+    help="Report only items whose YAML changed since git REF (the whole backlog is context).",
+)
 def check(
     paths: tuple[str, ...],
     fmt: str,
@@ -103,6 +127,10 @@ def check(
     config_path: Path | None,
     color: str,
     quiet: bool,
+    output_formats: tuple[str, ...],
+    baseline_file: Path | None,
+    write_baseline: Path | None,
+    changed_since: str | None,
 ) -> int:
     """Check backlog items in PATHS (YAML files or directories; default: the config's paths,
     else backlog/)."""
@@ -111,18 +139,14 @@ def check(
         select=_csv(select) if select is not None else None, ignore=_csv(ignore)
     )
     engine, chosen = app.build_engine(config, selection)
-    source = app.read_yaml_backlog(paths, config)
-    result = app.lint(source, engine, chosen, top=top)
-    _emit(result, fmt, output, color, quiet)
+    plan = outputs.plan(fmt, output, output_formats)
+    source, report = adopt.read_and_filter(paths, config, changed_since)
+    result = app.lint(source, engine, chosen, top=top, report=report)
+    result = adopt.refine(
+        result, source, config, baseline_file=baseline_file, write_baseline=write_baseline
+    )
+    outputs.emit(result, plan, color=_use_color(color, sys.stdout), quiet=quiet)
     return app.exit_code(result, fail_on or config.fail_on)  # type: ignore[arg-type]
-
-
-def _emit(result: RunResult, fmt: str, output: Path | None, color: str, quiet: bool) -> None:
-    options = ReportOptions(color=output is None and _use_color(color, sys.stdout), quiet=quiet)
-    _write(REPORTERS[fmt](result, options), output, color=options.color)
-    if result.errors and (fmt != "text" or output is not None):
-        for error in result.errors:
-            click.echo(str(error), err=True)
 
 
 @cli.command()

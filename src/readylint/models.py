@@ -32,6 +32,19 @@ class FieldValue:
     key: str  # the key as the author spelled it, for messages
 
 
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """An item's request to skip one check (``readylint-ignore``), with the author's reason.
+
+    ``reason`` is empty when none was written; ``suppress.py`` turns that into a finding.
+    """
+
+    check: str
+    reason: str
+    line: int | None = None
+    from_label: bool = False  # a ``readylint-ignore-<check>`` label, which cannot hold a reason
+
+
 @dataclass(slots=True)
 class BacklogItem:
     """One backlog item, as any source produces it.
@@ -53,6 +66,8 @@ class BacklogItem:
     fields: dict[str, FieldValue] = field(default_factory=dict)
     title_line: int | None = None
     order: int = 0  # position in the source's reading order, for stable sorting of unranked items
+    # ``readylint-ignore`` entries as the source read them (see suppress.py; labels work too).
+    suppressions: tuple[Suppression, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

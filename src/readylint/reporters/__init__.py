@@ -29,8 +29,27 @@ def _json(result: RunResult, options: ReportOptions) -> str:
     return render(result, options)
 
 
+def _lazy(module: str) -> Reporter:
+    """A reporter whose module ``readylint.reporters.<module>`` is imported on first use."""
+
+    def render(result: RunResult, options: ReportOptions) -> str:
+        from importlib import import_module
+
+        function: Reporter = import_module(f"readylint.reporters.{module}").render
+        return function(result, options)
+
+    render.__name__ = f"_{module}"
+    return render
+
+
 # Reporter modules are imported only when chosen, so the common path stays light.
 REPORTERS: dict[str, Reporter] = {
     "text": _text,
     "json": _json,
+    # CI formats (issue 4): one module each, see their docstrings for what Jira runs show.
+    "sarif": _lazy("sarif"),
+    "junit": _lazy("junit"),
+    "github": _lazy("github"),
+    "gitlab": _lazy("gitlab"),
+    "markdown": _lazy("markdown"),
 }

@@ -17,7 +17,14 @@ import yaml
 
 from readylint.errors import ReadylintError
 from readylint.keys import CORE_KEYS, normalise_key
-from readylint.models import BacklogItem, FieldValue, InputError, Location, SourceResult
+from readylint.models import (
+    BacklogItem,
+    FieldValue,
+    InputError,
+    Location,
+    SourceResult,
+    Suppression,
+)
 from readylint.paths import display_path
 from readylint.yamlio import compose, decode, yaml_error
 
@@ -33,6 +40,7 @@ _STANDARD_TAGS = frozenset(
 )  # fmt: skip
 _NULL = "tag:yaml.org,2002:null"
 _ITEMS_KEY = "items"
+_IGNORE_KEY = "readylint_ignore"  # ``readylint-ignore`` and its spellings, see suppress.py
 
 
 class _ItemError(Exception):
@@ -214,6 +222,7 @@ def _item(node: yaml.Node, path: str) -> BacklogItem:
         raise _ItemError("an item must be a mapping of keys to values", line)
     core: dict[str, yaml.Node] = {}
     fields: dict[str, FieldValue] = {}
+    suppressions: tuple[Suppression, ...] = ()
     first_line: dict[str, tuple[str, int]] = {}
     for key_node, value_node in node.value:
         raw_key = _scalar(key_node, "a key")
@@ -227,7 +236,9 @@ def _item(node: yaml.Node, path: str) -> BacklogItem:
             )
         first_line[norm] = (raw_key, key_line)
         target = CORE_KEYS.get(norm)
-        if target is not None and target not in core:
+        if norm == _IGNORE_KEY:
+            suppressions = _suppressions(value_node)
+        elif target is not None and target not in core:
             core[target] = value_node
         else:
             fields[norm] = FieldValue(_text(value_node), key_line, raw_key)
@@ -256,7 +267,33 @@ def _item(node: yaml.Node, path: str) -> BacklogItem:
         rank=_rank(core["rank"], ident) if "rank" in core else None,
         fields=fields,
         title_line=_line(core["title"]),
+        suppressions=suppressions,
     )
+
+
+def _suppressions(node: yaml.Node) -> tuple[Suppression, ...]:
+    """``readylint-ignore``: a mapping of check id to reason (the documented form), or a list or
+    comma-separated text of check ids, which have no reason (suppress.py reports that)."""
+    _check_tag(node)
+    found: list[Suppression] = []
+    if isinstance(node, yaml.MappingNode):
+        pairs = list(node.value)
+    elif isinstance(node, yaml.SequenceNode):
+        pairs = []
+        for child in node.value:
+            if isinstance(child, yaml.MappingNode):
+                pairs.extend(child.value)
+            else:
+                found.append(Suppression(_scalar(child, "a check id").strip(), "", _line(child)))
+    else:
+        text = _scalar(node, "readylint-ignore")
+        return tuple(
+            Suppression(part.strip(), "", _line(node)) for part in text.split(",") if part.strip()
+        )
+    for key, value in pairs:
+        reason = " ".join(_text(value).split())
+        found.append(Suppression(_scalar(key, "a check id").strip(), reason, _line(key)))
+    return tuple(found)
 
 
 def _labels(node: yaml.Node) -> tuple[str, ...]:

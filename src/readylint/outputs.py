@@ -1,0 +1,120 @@
+"""Where reports go: the format choice (``auto``, ``READYLINT_FORMAT``), several outputs in one
+run (``--output-format FORMAT:FILE``), and GitHub's step summary.
+
+Reporters stay pure; this module only picks them and writes their text.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from readylint.errors import ConfigError, ReadylintError
+from readylint.models import RunResult
+from readylint.reporters import REPORTERS, ReportOptions
+
+AUTO = "auto"
+FORMAT_ENV = "READYLINT_FORMAT"
+SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
+FORMAT_CHOICES = (AUTO, *sorted(REPORTERS))
+# Formats that show notices and input errors themselves when written to standard output.
+_SHOWS_ERRORS = frozenset({"text"})
+_SHOWS_NOTICES = frozenset({"text", "github", "markdown"})
+
+
+@dataclass(frozen=True)
+class Output:
+    format: str
+    file: Path | None  # None: standard output
+
+
+def resolve_format(name: str | None, environ: Mapping[str, str] | None = None) -> str:
+    """``auto`` (the default) is ``github`` inside GitHub Actions and ``text`` elsewhere."""
+    env = os.environ if environ is None else environ
+    chosen = (name or AUTO).strip().lower()
+    if chosen == AUTO:
+        return "github" if env.get("GITHUB_ACTIONS") else "text"
+    if chosen not in REPORTERS:
+        raise ConfigError(f"unknown format '{chosen}'; choose from {', '.join(FORMAT_CHOICES)}")
+    return chosen
+
+
+def parse_output(spec: str, environ: Mapping[str, str] | None = None) -> Output:
+    """``FORMAT:FILE`` as given to ``--output-format`` (``-`` as FILE is standard output)."""
+    name, sep, file = spec.partition(":")
+    if not sep or not name.strip() or not file:
+        raise ConfigError(
+            f"--output-format '{spec}': write FORMAT:FILE, e.g. sarif:readylint.sarif "
+            f"(formats: {', '.join(FORMAT_CHOICES)})"
+        )
+    try:
+        fmt = resolve_format(name, environ)
+    except ConfigError as exc:
+        raise ConfigError(f"--output-format '{spec}': {exc.message}") from None
+    return Output(fmt, None if file == "-" else Path(file))
+
+
+def plan(
+    fmt: str | None,
+    output: Path | None,
+    extra: Sequence[str],
+    environ: Mapping[str, str] | None = None,
+) -> list[Output]:
+    """The outputs of one run: the main one (``--format``/``--output``) and each extra one."""
+    outputs = [Output(resolve_format(fmt, environ), output)]
+    outputs.extend(parse_output(spec, environ) for spec in extra)
+    return outputs
+
+
+def _write(text: str, file: Path | None, *, color: bool = False) -> None:
+    if file is None:
+        # click strips ANSI codes when stdout is not a terminal unless told otherwise.
+        click.echo(text, nl=False, color=color)
+        return
+    try:
+        file.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ReadylintError(f"cannot write: {exc.strerror or exc}", path=str(file)) from None
+
+
+def emit(result: RunResult, outputs: Sequence[Output], *, color: bool, quiet: bool) -> None:
+    """Render and write every output; errors and notices a format would hide go to stderr."""
+    for out in outputs:
+        options = ReportOptions(
+            color=color and out.file is None and out.format == "text", quiet=quiet
+        )
+        _write(REPORTERS[out.format](result, options), out.file, color=options.color)
+    on_stdout = {o.format for o in outputs if o.file is None}
+    if result.errors and not on_stdout & _SHOWS_ERRORS:
+        for error in result.errors:
+            click.echo(str(error), err=True)
+    if result.notices and not quiet and not on_stdout & _SHOWS_NOTICES:
+        for notice in result.notices:
+            click.echo(f"readylint: note: {notice}", err=True)
+    if any(o.format == "github" for o in outputs):
+        append_step_summary(result)
+
+
+def append_step_summary(result: RunResult, environ: Mapping[str, str] | None = None) -> bool:
+    """Append the Markdown findings table to ``$GITHUB_STEP_SUMMARY`` when it is set."""
+    env = os.environ if environ is None else environ
+    target = env.get(SUMMARY_ENV)
+    if not target:
+        return False
+    from readylint.reporters.github import SUMMARY_LIMIT, step_summary
+
+    path = Path(target)
+    try:
+        used = path.stat().st_size if path.exists() else 0
+        text = step_summary(result, limit=max(SUMMARY_LIMIT - used, 4096))
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise ReadylintError(
+            f"cannot write the step summary: {exc.strerror or exc}", path=target
+        ) from None
+    return True

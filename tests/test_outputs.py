@@ -1,0 +1,81 @@
+"""Several outputs in one run, READYLINT_FORMAT, and bad --output-format values."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ci_support import DATA
+from readylint.cli import main
+
+
+@pytest.fixture(autouse=True)
+def _here(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(DATA)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    monkeypatch.delenv("READYLINT_FORMAT", raising=False)
+
+
+def test_one_run_several_outputs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sarif, junit, gitlab = tmp_path / "r.sarif", tmp_path / "r.xml", tmp_path / "cq.json"
+    code = main(
+        [
+            "check",
+            "backlog",
+            "--output-format",
+            f"sarif:{sarif}",
+            "--output-format",
+            f"junit:{junit}",
+            "--output-format",
+            f"gitlab:{gitlab}",
+        ]
+    )
+    assert code == 1
+    out = capsys.readouterr().out
+    assert "3 of 5 items fail the practical test" in out  # text on the terminal
+    assert json.loads(sarif.read_text(encoding="utf-8"))["version"] == "2.1.0"
+    assert junit.read_text(encoding="utf-8").startswith("<?xml")
+    assert len(json.loads(gitlab.read_text(encoding="utf-8"))) == 8
+
+
+def test_environment_sets_the_default_format(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("READYLINT_FORMAT", "gitlab")
+    main(["check", "backlog"])
+    assert json.loads(capsys.readouterr().out)[0]["check_name"] == "trade-off"
+    # The option beats the environment.
+    main(["check", "backlog", "--format", "text", "-q"])
+    assert capsys.readouterr().out.startswith("backlog/board.yaml:16: CI-2 trade-off")
+
+
+def test_bad_environment_format_exit_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("READYLINT_FORMAT", "xml")
+    assert main(["check", "backlog"]) == 2
+    assert "'xml' is not one of" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        ("sarif", "write FORMAT:FILE"),
+        ("yaml:out.yaml", "unknown format 'yaml'"),
+        (":x", "write FORMAT:FILE"),
+    ],
+)
+def test_bad_output_format_exit_2(
+    spec: str, expected: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", "backlog", "--output-format", spec]) == 2
+    err = capsys.readouterr().err
+    assert expected in err and len(err.strip().splitlines()) == 1
+
+
+def test_notices_reach_stderr_for_machine_formats(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["check", "backlog", "--format", "sarif"])
+    assert "readylint: note: 2 findings suppressed by readylint-ignore" in capsys.readouterr().err
