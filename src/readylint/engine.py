@@ -253,6 +253,7 @@ class Engine:
         if finder is not None:
             looked += ", and cue phrases in the description prose"
         judge = Judge(spec.judge) if spec.judge is not None else None
+        avoid_title = spec.judge is not None and spec.judge.restates_title
         strict = options.strict if options.strict is not None else self._strict
         compare_with = options.compare_with or (spec.judge.compare_with if spec.judge else 3)
 
@@ -261,7 +262,7 @@ class Engine:
                 return []
             answer = _find_answer(view, names, section_names, spec.user_story)
             if answer is None and finder is not None and view.item.description:
-                hit = finder.find(view.prose)
+                hit = finder.find(view.prose, view.item.title if avoid_title else None)
                 if hit is not None:
                     answer = Answer(
                         hit.text,

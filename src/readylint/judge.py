@@ -108,9 +108,13 @@ class ProseFinder:
         self._lead = [compile_linear(p) for p in spec.lead_cues]
         self._traps = [compile_linear(p) for p in spec.traps]
 
-    def find(self, sentences: Sequence[str]) -> ProseHit | None:
+    def find(self, sentences: Sequence[str], title: str | None = None) -> ProseHit | None:
+        """The first cued sentence (and the next ones); with ``title``, sentences that only
+        restate the title are skipped."""
         for index, sentence in enumerate(sentences):
             if any(t.search(sentence) for t in self._traps):
+                continue
+            if title is not None and restates(sentence, title):
                 continue
             cued = any(c.search(sentence) for c in self._cues) or (
                 index < self.spec.lead and any(c.search(sentence) for c in self._lead)
