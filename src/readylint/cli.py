@@ -91,6 +91,11 @@ def cli() -> None:
     help="Colour the text report (honours NO_COLOR and FORCE_COLOR).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print findings and errors only, no summary.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Ordering rationales must name the next items they are compared with (see compare_with).",
+)
 def check(
     paths: tuple[str, ...],
     fmt: str,
@@ -102,12 +107,13 @@ def check(
     config_path: Path | None,
     color: str,
     quiet: bool,
+    strict: bool,
 ) -> int:
     """Check backlog items in PATHS (YAML files or directories; default: the config's paths,
     else backlog/)."""
     config = load_config(config_path)
     selection = app.Selection(
-        select=_csv(select) if select is not None else None, ignore=_csv(ignore)
+        select=_csv(select) if select is not None else None, ignore=_csv(ignore), strict=strict
     )
     engine, chosen = app.build_engine(config, selection)
     source = app.read_yaml_backlog(paths, config)

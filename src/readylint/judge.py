@@ -144,7 +144,7 @@ def restates(answer: str, title: str) -> bool:
     if not mine:
         return True
     theirs = content_words(title)
-    return len(mine - theirs) <= max(0, len(mine) // 5)
+    return len(mine - theirs) <= max(1, len(mine) // 4)
 
 
 @dataclass(frozen=True, slots=True)

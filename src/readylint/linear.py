@@ -13,7 +13,7 @@ import importlib
 import re
 from typing import Any
 
-MAX_REPEAT = 500  # the largest upper bound a repetition may have
+MAX_REPEAT = 2000  # the largest upper bound a repetition may have
 
 _parser: Any = importlib.import_module("re._parser" if hasattr(re, "_parser") else "sre_parse")
 _constants: Any = importlib.import_module(
