@@ -98,10 +98,18 @@ class JudgeSpec(_Strict):
     )
     predecessor: tuple[str, ...] = Field(
         default=(),
-        description="Regexes just before an id naming it as coming first ('after', 'depends on').",
+        description="Regexes just before an id naming it as coming first ('after', 'lower than').",
+    )
+    successor: tuple[str, ...] = Field(
+        default=(),
+        description="Regexes just before an id naming it as coming after ('before', 'ahead of').",
+    )
+    successor_after: tuple[str, ...] = Field(
+        default=(),
+        description="Regexes just after an id naming it as coming after ('depends on this').",
     )
 
-    @field_validator("evidence", "predecessor")
+    @field_validator("evidence", "predecessor", "successor", "successor_after")
     @classmethod
     def _linear_patterns(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return _linear(value)

@@ -363,17 +363,17 @@ class Engine:
                     if position is None:
                         if _prefix(ref.item_id) in context.prefixes:
                             stale.append(f"{ref.item_id} is not in the backlog")
-                    elif ref.first and position > view.index:
+                    elif ref.role == "first" and position > view.index:
                         stale.append(
                             f"{ref.item_id} is named as coming first but is ranked "
                             f"{position + 1}, below this item ({here})"
                         )
-                    elif not ref.first and position < view.index:
+                    elif ref.role == "after" and position < view.index:
                         stale.append(
                             f"{ref.item_id} is named as coming after this item but is ranked "
                             f"{position + 1}, above it ({here})"
                         )
-                    elif not ref.first:
+                    elif position > view.index:
                         named_after.add(ref.item_id)
                 if stale and rules.stale:
                     found.append(

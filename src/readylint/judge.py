@@ -149,10 +149,14 @@ def restates(answer: str, title: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Reference:
-    """An item id named in an answer, and whether it is named as coming first."""
+    """An item id named in an answer, and whether it is named as coming first or after.
+
+    ``role`` is "first" ("after PAY-1", "lower than PAY-1"), "after" ("before PAY-3",
+    "PAY-3 depends on this") or None when the text names it without placing it.
+    """
 
     item_id: str
-    first: bool
+    role: str | None
 
 
 class _CompiledFlag:
@@ -190,6 +194,8 @@ class Judge:
         self._flags = [_CompiledFlag(f) for f in spec.flags]
         self._id = compile_linear(spec.item_id, 0)
         self._first = [compile_linear(p) for p in spec.predecessor]
+        self._after = [compile_linear(p) for p in spec.successor]
+        self._after_id = [compile_linear(p) for p in spec.successor_after]
 
     def evidence(self, text: str) -> str | None:
         for pattern in self._evidence:
@@ -209,13 +215,22 @@ class Judge:
         return None
 
     def references(self, text: str) -> list[Reference]:
-        """Item ids named in the text, in order, each once."""
+        """Item ids named in the text, in order, each once (the first placing wins)."""
         seen: dict[str, Reference] = {}
         previous_end = 0
         for match in self._id.finditer(text):
             ident = match.group(0)
-            window = text[max(previous_end, match.start() - 40) : match.start()]
-            first = any(p.search(window) for p in self._first)
-            seen.setdefault(ident, Reference(ident, first))
+            before = text[max(previous_end, match.start() - 40) : match.start()]
+            after = text[match.end() : match.end() + 40]
+            role: str | None = None
+            if any(p.search(before) for p in self._first):
+                role = "first"
+            elif any(p.search(before) for p in self._after) or any(
+                p.match(after) for p in self._after_id
+            ):
+                role = "after"
+            known = seen.get(ident)
+            if known is None or known.role is None:
+                seen[ident] = Reference(ident, role)
             previous_end = match.end()
         return list(seen.values())
