@@ -27,6 +27,7 @@ import yaml
 from readylint.backlog import order_items
 from readylint.catalog import load_checks
 from readylint.engine import Engine
+from readylint.errors import ReadylintError
 from readylint.sources.yaml_files import read_files
 
 HERE = Path(__file__).resolve().parent
@@ -37,11 +38,12 @@ FILES = {"corpus": "corpus_items.yaml", "hard": "hard_cases.yaml"}
 # README section "Accuracy"): a little below what the current checks reach, so a change that
 # makes a check noticeably worse fails. The target for every check is 0.9 / 0.9.
 THRESHOLDS: dict[str, tuple[float, float]] = {
-    "customer-need": (0.9, 0.9),
-    "business-reason": (0.9, 0.9),
-    "trade-off": (0.9, 0.9),
-    "expected-outcome": (0.9, 0.9),
-    "ordering-rationale": (0.9, 0.9),
+    # (precision, recall); measured on 387 items: see README "Accuracy".
+    "customer-need": (0.78, 0.80),  # below the 0.9 target: prose needs are hard to cue
+    "business-reason": (0.95, 0.97),
+    "trade-off": (0.97, 0.98),
+    "expected-outcome": (0.92, 0.97),
+    "ordering-rationale": (0.96, 0.97),
 }
 
 
@@ -177,7 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         checks = load_checks()
         engine = Engine([c for c in checks if c.id in CHECKS], all_checks=checks)
         outcome = measure(engine, sources, labels, args.data)
-    except (OSError, ValueError, yaml.YAMLError) as exc:
+    except (OSError, ValueError, yaml.YAMLError, ReadylintError) as exc:
         print(f"accuracy: error: {exc}", file=sys.stderr)
         return 2
     print(f"{outcome.items} labelled items ({', '.join(FILES[s] for s in sources)})")
