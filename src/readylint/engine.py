@@ -289,9 +289,13 @@ class Engine:
                     )
                 ]
             slot = placeholder(text)
-            if slot is None and answer.structured:
-                template = _TEMPLATE_SLOT.search(text)
-                slot = template.group(0) if template else None
+            if slot is None and (answer.structured or spec.user_story):
+                story = text if answer.structured else user_story(text)
+                if story is not None:  # a story template left unfilled: "As a [user], ..."
+                    template = _TEMPLATE_SLOT.search(
+                        story if isinstance(story, str) else f"{story.role} {story.goal}"
+                    )
+                    slot = template.group(0) if template else None
             if slot is not None:
                 return [
                     Finding(
