@@ -15,7 +15,7 @@ from readylint.backlog import duplicate_ids, order_items
 from readylint.catalog import load_checks
 from readylint.config import Config, FailOn
 from readylint.definitions import CheckDefinition
-from readylint.engine import Engine
+from readylint.engine import CheckOptions, Engine
 from readylint.errors import ConfigError
 from readylint.keys import suggest
 from readylint.models import BacklogItem, RunResult, SourceResult
@@ -31,6 +31,7 @@ class Selection:
 
     select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] = ()
+    strict: bool = False  # --strict: ordering rationales must name the next items
 
 
 def all_checks(config: Config) -> list[CheckDefinition]:
@@ -66,6 +67,13 @@ def build_engine(config: Config, selection: Selection) -> tuple[Engine, list[Che
         severities={k: v.severity for k, v in config.checks.items() if v.severity},
         min_words={k: v.min_words for k, v in config.checks.items() if v.min_words},
         aliases=dict(config.aliases),
+        options={
+            k: CheckOptions(
+                strict=v.strict, compare_with=v.compare_with, require_labels=bool(v.require_labels)
+            )
+            for k, v in config.checks.items()
+        },
+        strict=selection.strict,
     )
     return engine, chosen
 

@@ -116,6 +116,11 @@ def cli() -> None:
     metavar="REF",
     help="Report only items whose YAML changed since git REF (the whole backlog is context).",
 )
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Ordering rationales must name the next items they are compared with (see compare_with).",
+)
 def check(
     paths: tuple[str, ...],
     fmt: str,
@@ -131,12 +136,13 @@ def check(
     baseline_file: Path | None,
     write_baseline: Path | None,
     changed_since: str | None,
+    strict: bool,
 ) -> int:
     """Check backlog items in PATHS (YAML files or directories; default: the config's paths,
     else backlog/)."""
     config = load_config(config_path)
     selection = app.Selection(
-        select=_csv(select) if select is not None else None, ignore=_csv(ignore)
+        select=_csv(select) if select is not None else None, ignore=_csv(ignore), strict=strict
     )
     engine, chosen = app.build_engine(config, selection)
     plan = outputs.plan(fmt, output, output_formats)

@@ -34,6 +34,14 @@ class CheckSettings(BaseModel):
 
     severity: Severity | None = None
     min_words: int | None = Field(default=None, ge=1)
+    # Judgement options (issue 5): see README "Tuning the checks".
+    strict: bool | None = Field(
+        default=None, description="Ask ordering rationales to name the next items (--strict)."
+    )
+    compare_with: int | None = Field(default=None, ge=1, le=20)
+    require_labels: bool | None = Field(
+        default=None, description="An answer found only in description prose is a warning."
+    )
 
 
 class Config(BaseModel):

@@ -5,6 +5,12 @@ Kinds:
   allowed) a user story; the answer must not be a placeholder or thinner than ``min_words``.
 - ``key-names``: warns about item keys that look like misspellings of known keys.
 - ``pattern``: a field (or the title) must, or must not, match a regular expression.
+- ``boilerplate``: the same or nearly the same answer text reused across items, and template
+  text left in an answer.
+
+An ``answer`` check may also judge what an answer says (``judge:``) and look for it in
+description prose (``prose:``). Every regular expression in these must run in linear time
+(see ``linear.py``); the lists live in the check files, not in code.
 """
 
 from __future__ import annotations
@@ -17,17 +23,150 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from readylint.errors import CheckDefinitionError, ReadylintError
 from readylint.keys import normalise_key
+from readylint.linear import linear_problem
 from readylint.models import CheckInfo, Severity
 from readylint.paths import display_path
 from readylint.validation import describe
 from readylint.yamlio import load_document
 
-KINDS = ("answer", "key-names", "pattern")
+KINDS = ("answer", "key-names", "pattern", "boilerplate")
 _ID = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _linear(patterns: tuple[str, ...]) -> tuple[str, ...]:
+    for pattern in patterns:
+        problem = linear_problem(pattern)
+        if problem is not None:
+            raise ValueError(problem)
+    return patterns
+
+
+class Flag(_Strict):
+    """A phrase that, in an answer with no evidence, shows the answer does not answer."""
+
+    name: str = Field(min_length=1, description="Short name, e.g. 'vague'.")
+    phrases: tuple[str, ...] = Field(default=(), description="Literal phrases, whole words.")
+    patterns: tuple[str, ...] = Field(default=(), description="Regular expressions (linear).")
+    says: str = Field(min_length=1, description="What the answer does wrong, e.g. 'is vague'.")
+    whole: bool = Field(
+        default=False,
+        description="Only when the phrase is (nearly) the whole answer, e.g. 'no trade-off'.",
+    )
+
+    @field_validator("patterns")
+    @classmethod
+    def _linear_patterns(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return _linear(value)
+
+    @model_validator(mode="after")
+    def _something(self) -> Flag:
+        if not self.phrases and not self.patterns:
+            raise ValueError(f"flag '{self.name}' needs 'phrases' or 'patterns'")
+        return self
+
+
+class JudgeSpec(_Strict):
+    """How an answer that exists is judged: evidence that makes it concrete, flags that don't.
+
+    An answer with any ``evidence`` match passes. Otherwise the first ``flags`` entry that matches
+    gives the finding (quoting the phrase); otherwise, with ``require_evidence``, the finding
+    says what was looked for.
+    """
+
+    evidence: tuple[str, ...] = Field(default=(), description="Regexes; a match is concrete.")
+    looked_for: str = Field(min_length=1, description="What counts as evidence, for messages.")
+    ask: str = Field(min_length=1, description="What to add, e.g. 'by how much, by when?'.")
+    flags: tuple[Flag, ...] = ()
+    require_evidence: bool = True
+    restates_title: bool = Field(
+        default=False, description="An answer that only repeats the title's words is flagged."
+    )
+    name_successors: bool = Field(
+        default=False, description="Naming an item ranked after this one counts as evidence."
+    )
+    stale: bool = Field(
+        default=False,
+        description="Item ids named as coming after this item must be ranked after it and exist.",
+    )
+    compare_with: int = Field(default=3, ge=1, le=20)
+    item_id: str = Field(
+        default=r"\b[A-Z][A-Z0-9_]{0,15}-[0-9]{1,9}\b",
+        description="The shape of an item id in answer text.",
+    )
+    predecessor: tuple[str, ...] = Field(
+        default=(),
+        description="Regexes just before an id naming it as coming first ('after', 'lower than').",
+    )
+    successor: tuple[str, ...] = Field(
+        default=(),
+        description="Regexes just before an id naming it as coming after ('before', 'ahead of').",
+    )
+    successor_after: tuple[str, ...] = Field(
+        default=(),
+        description="Regexes just after an id naming it as coming after ('depends on this').",
+    )
+
+    @field_validator("evidence", "predecessor", "successor", "successor_after")
+    @classmethod
+    def _linear_patterns(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return _linear(value)
+
+    @field_validator("item_id")
+    @classmethod
+    def _check_id(cls, value: str) -> str:
+        _linear((value,))
+        return value
+
+
+class ProseSpec(_Strict):
+    """How to find an answer in description prose when no field or section gives it.
+
+    A sentence answers when it matches one of ``cues`` anywhere, or one of ``lead_cues`` within
+    the first ``lead`` sentences, and matches none of ``traps``.
+    """
+
+    cues: tuple[str, ...] = ()
+    lead_cues: tuple[str, ...] = ()
+    lead: int = Field(default=2, ge=0, le=20)
+    traps: tuple[str, ...] = Field(
+        default=(), description="Regexes: a sentence matching one is not an answer."
+    )
+    sentences: int = Field(default=2, ge=1, le=5, description="How many sentences to quote.")
+
+    @field_validator("cues", "lead_cues", "traps")
+    @classmethod
+    def _linear_patterns(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return _linear(value)
+
+    @model_validator(mode="after")
+    def _some_cue(self) -> ProseSpec:
+        if not self.cues and not self.lead_cues:
+            raise ValueError("prose needs 'cues' or 'lead_cues'")
+        return self
+
+
+class BoilerplateSpec(_Strict):
+    """Parameters of the ``boilerplate`` kind."""
+
+    min_items: int = Field(default=3, ge=2, description="Items sharing a text before it counts.")
+    similarity: float = Field(
+        default=0.8, gt=0.0, le=1.0, description="Estimated Jaccard similarity of 3-word shingles."
+    )
+    min_words: int = Field(
+        default=4, ge=1, description="Shorter answers are grouped only when identical."
+    )
+    template: tuple[str, ...] = Field(
+        default=(), description="Regexes for template text left in an answer ('As a [user]')."
+    )
+
+    @field_validator("template")
+    @classmethod
+    def _linear_patterns(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return _linear(value)
 
 
 class AnswerSpec(_Strict):
@@ -43,6 +182,8 @@ class AnswerSpec(_Strict):
     user_story: bool = Field(
         default=False, description="A user story sentence (title, description, story) answers it."
     )
+    judge: JudgeSpec | None = None
+    prose: ProseSpec | None = None
 
     def names(self, extra_aliases: tuple[str, ...] = ()) -> tuple[str, ...]:
         """Normalised field names, canonical first."""
@@ -83,6 +224,12 @@ class Example(_Strict):
     item: dict[str, Any]
     expect: str | None = Field(default=None, description="Text the failing message contains.")
     last: bool = Field(default=False, description="Run the example as the last backlog item.")
+    before: tuple[dict[str, Any], ...] = Field(
+        default=(), description="Items ranked above the example item."
+    )
+    after: tuple[dict[str, Any], ...] | None = Field(
+        default=None, description="Items ranked below it (default: one filler item)."
+    )
     note: str | None = None
 
 
@@ -97,13 +244,14 @@ class CheckDefinition(_Strict):
     id: str
     title: str = Field(min_length=1)
     question: str = Field(min_length=1)
-    kind: Literal["answer", "key-names", "pattern"]
+    kind: Literal["answer", "key-names", "pattern", "boilerplate"]
     severity: Severity = "error"
     hint: str = Field(min_length=1, description="What to write, in the imperative.")
     rationale: str = Field(min_length=1)
     link: str | None = None
     answer: AnswerSpec | None = None
     pattern: PatternSpec | None = None
+    boilerplate: BoilerplateSpec | None = None
     message: str | None = Field(default=None, description="Message for the pattern kind.")
     exempt_last: bool = Field(default=False, description="The last backlog item is exempt.")
     order: int = Field(default=1000, description="Position in listings and reports; lower first.")
@@ -129,6 +277,12 @@ class CheckDefinition(_Strict):
             raise ValueError(f"'answer:' is only valid for kind 'answer', not '{self.kind}'")
         if self.kind != "pattern" and self.pattern is not None:
             raise ValueError(f"'pattern:' is only valid for kind 'pattern', not '{self.kind}'")
+        if self.kind == "boilerplate" and self.boilerplate is None:
+            raise ValueError("kind 'boilerplate' needs a 'boilerplate:' mapping")
+        if self.kind != "boilerplate" and self.boilerplate is not None:
+            raise ValueError(
+                f"'boilerplate:' is only valid for kind 'boilerplate', not '{self.kind}'"
+            )
         return self
 
     def info(self) -> CheckInfo:
@@ -143,6 +297,8 @@ class CheckDefinition(_Strict):
 
     def where(self) -> str:
         """Where the check looks, for ``explain`` and messages."""
+        if self.kind == "boilerplate":
+            return "the answers of every answer check, across all items"
         if self.answer is None:
             return (
                 "item keys"
@@ -155,7 +311,8 @@ class CheckDefinition(_Strict):
             if self.answer.user_story
             else ""
         )
-        return f"fields {names}; description headings or labels with those names{story}"
+        prose = "; or cue phrases in the description prose" if self.answer.prose else ""
+        return f"fields {names}; description headings or labels with those names{story}{prose}"
 
 
 _KNOWN: dict[tuple[str | int, ...], tuple[str, ...]] = {
@@ -163,6 +320,9 @@ _KNOWN: dict[tuple[str | int, ...], tuple[str, ...]] = {
     ("answer",): tuple(AnswerSpec.model_fields),
     ("pattern",): tuple(PatternSpec.model_fields),
     ("applies_to",): tuple(AppliesTo.model_fields),
+    ("answer", "judge"): tuple(JudgeSpec.model_fields),
+    ("answer", "prose"): tuple(ProseSpec.model_fields),
+    ("boilerplate",): tuple(BoilerplateSpec.model_fields),
     ("examples",): ("pass", "fail"),
 }
 

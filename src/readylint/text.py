@@ -153,8 +153,9 @@ def sections(description: str, known: frozenset[str]) -> dict[str, Section]:
 # --- User stories ------------------------------------------------------------------------------
 
 _STORY = re.compile(
-    r"\bas\s(?:an?|the|some|one)?\s?([^,.;:\n]{2,80}?),?\s(?:i|we)\s(?:want|need|would like|wish|"
-    r"can|could|should be able|must be able|am able|expect|require)\b([^\n]{0,600})",
+    r"\bas\s(?:an?|the|some|one)?\s?([^,.;:\n]{2,80}?),?\s(?:i|we)(?:\s(?:want|need|would like|wish|"
+    r"can|could|should be able|must be able|am able|expect|require)|['\u2019]d (?:like|love))\b"
+    r"([^\n]{0,600})",
     re.I,
 )
 _SO_THAT = re.compile(r"\bso\s(?:that|as)\b", re.I)

@@ -1,0 +1,236 @@
+"""Judging what an answer says: prose cleaning, answers found in prose, and the judge rules.
+
+The lists that decide (evidence, flags, cues, traps) come from the check files; this module only
+interprets them. Every regular expression here runs in linear time: bounded repetition and no
+nested quantifiers (``tests/test_quality_linear.py`` checks these with ``linear.py``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from readylint.definitions import Flag, JudgeSpec, ProseSpec
+from readylint.linear import compile_linear, phrase_pattern
+
+# --- cleaning prose before it is judged -------------------------------------------------------
+
+# Jira wiki blocks and Markdown fences whose content is code, logs or notes, not prose.
+_WIKI_BLOCK = re.compile(r"\{(code|noformat|panel)(?::[^{}\n]{0,300})?\}")
+_FENCE = re.compile(r"```|~~~")
+_URL = re.compile(r"\b(?:https?|ftp|file)://[^\s|\]\)}>]{1,2000}")
+_IMAGE = re.compile(r"![^!\s|]{1,300}(?:\|[^!\n]{0,200})?!")
+_WIKI_LINK = re.compile(r"\[([^\[\]|\n]{0,300})\|[^\[\]\n]{0,2000}\]")
+_MONO = re.compile(r"\{\{[^{}\n]{0,500}\}\}")
+
+# A sentence showing one of these is log output, a stack trace or a command, not prose.
+LOG_SIGNS: tuple[str, ...] = (
+    r"\b[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}",  # ISO timestamp
+    r"\b[IWEF][0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2}",  # glog (Mesos)
+    r"\b[0-9]{2}:[0-9]{2}:[0-9]{2}[.,][0-9]{3}\b",  # time with milliseconds
+    r"\bat [\w$.]{1,300}\([\w$.]{0,200}(?::[0-9]{1,7})?\)",  # Java stack frame
+    r"\b[\w$.]{1,300}(?:Exception|Error):",  # exception header
+    r"\[(?:INFO|WARN|WARNING|ERROR|DEBUG|TRACE|FATAL|SEVERE)\]",
+    r"(?:^|\s)(?:INFO|WARN|ERROR|DEBUG|TRACE|FATAL|SEVERE)\s{1,5}[\[(:]",
+    r"\bTraceback \(most recent call last\)",
+    r"\bFile \"[^\"\n]{1,300}\", line [0-9]{1,7}",
+    r"\bCaused by: ",
+    r"(?:^|\s)[$#] (?:sudo|cd|ls|git|npm|mvn|pip|python|java|curl|ti|appc)\b",
+)
+_LOG = re.compile("|".join(f"(?:{p})" for p in LOG_SIGNS))
+
+# Sentence ends: ., ! or ? before a space; a line break; a run of 3+ spaces (flattened lines).
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]{0,2}\s{1,50}|\n|\s{3,50}")
+_WORDISH = re.compile(r"[A-Za-z]{2,40}")
+
+
+def strip_code(text: str) -> str:
+    """``text`` without {code}/{noformat}/{panel} blocks and fenced code; URLs and images too."""
+    text = _remove_blocks(text)
+    text = _WIKI_LINK.sub(r"\1", text)
+    text = _IMAGE.sub(" ", text)
+    text = _MONO.sub(" ", text)
+    return _URL.sub(" ", text)
+
+
+def _remove_blocks(text: str) -> str:
+    out: list[str] = []
+    position = 0
+    while True:
+        wiki = _WIKI_BLOCK.search(text, position)
+        fence = _FENCE.search(text, position)
+        opening = min(
+            (m for m in (wiki, fence) if m is not None), key=lambda m: m.start(), default=None
+        )
+        if opening is None:
+            out.append(text[position:])
+            return "".join(out)
+        out.append(text[position : opening.start()])
+        if opening is wiki:
+            closer = re.compile(r"\{" + re.escape(opening.group(1)) + r"\}")
+        else:
+            closer = re.compile(re.escape(opening.group(0)))
+        end = closer.search(text, opening.end())
+        if end is None:  # an unclosed block runs to the end
+            return "".join(out)
+        out.append(" ")
+        position = end.end()
+
+
+def prose_sentences(text: str) -> list[str]:
+    """The sentences of a description that are prose: code, logs and stack traces removed."""
+    cleaned = strip_code(text)
+    found: list[str] = []
+    for part in _SENTENCE_END.split(cleaned):
+        sentence = " ".join(part.split())
+        if len(_WORDISH.findall(sentence)) < 3 or _LOG.search(sentence):
+            continue
+        found.append(sentence)
+    return found
+
+
+# --- answers in prose --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ProseHit:
+    text: str  # the sentences quoted as the answer
+    index: int  # 0-based sentence index of the first one
+
+
+class ProseFinder:
+    """Finds the sentence(s) of a description that answer a question, by cue and position."""
+
+    def __init__(self, spec: ProseSpec) -> None:
+        self.spec = spec
+        self._cues = [compile_linear(p) for p in spec.cues]
+        self._lead = [compile_linear(p) for p in spec.lead_cues]
+        self._traps = [compile_linear(p) for p in spec.traps]
+
+    def find(self, sentences: Sequence[str], title: str | None = None) -> ProseHit | None:
+        """The first cued sentence (and the next ones); with ``title``, sentences that only
+        restate the title are skipped."""
+        for index, sentence in enumerate(sentences):
+            if any(t.search(sentence) for t in self._traps):
+                continue
+            if title is not None and restates(sentence, title):
+                continue
+            cued = any(c.search(sentence) for c in self._cues) or (
+                index < self.spec.lead and any(c.search(sentence) for c in self._lead)
+            )
+            if cued:
+                text = " ".join(sentences[index : index + self.spec.sentences])
+                return ProseHit(text, index)
+        return None
+
+
+# --- judging an answer -------------------------------------------------------------------------
+
+_CONTENT = re.compile(r"[a-z0-9]{2,40}")
+_STOPWORDS_TEXT = """a an and are as at be by can could do does for from has have i in is it its of
+on or our should so that the their them this to we when will with would been being not no need
+needs want wants able into there which who what how all any more most must"""
+STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
+
+
+def content_words(text: str) -> set[str]:
+    return {w for w in _CONTENT.findall(text.lower()) if w not in STOPWORDS}
+
+
+def restates(answer: str, title: str) -> bool:
+    """Whether the answer's content words are (nearly) all the title's."""
+    mine = content_words(answer)
+    if not mine:
+        return True
+    theirs = content_words(title)
+    return len(mine - theirs) <= max(1, len(mine) // 4)
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """An item id named in an answer, and whether it is named as coming first or after.
+
+    ``role`` is "first" ("after PAY-1", "lower than PAY-1"), "after" ("before PAY-3",
+    "PAY-3 depends on this") or None when the text names it without placing it.
+    """
+
+    item_id: str
+    role: str | None
+
+
+class _CompiledFlag:
+    __slots__ = ("flag", "patterns", "phrases")
+
+    def __init__(self, flag: Flag) -> None:
+        self.flag = flag
+        self.phrases = phrase_pattern(flag.phrases)
+        self.patterns = [compile_linear(p) for p in flag.patterns]
+
+    def match(self, text: str) -> str | None:
+        hits: list[re.Match[str]] = []
+        if self.phrases is not None:
+            found = self.phrases.search(text)
+            if found:
+                hits.append(found)
+        hits.extend(m for p in self.patterns if (m := p.search(text)) is not None)
+        for hit in hits:
+            if not self.flag.whole or _nearly_whole(text, hit):
+                return " ".join(hit.group(0).split())
+        return None
+
+
+def _nearly_whole(text: str, hit: re.Match[str]) -> bool:
+    rest = text[: hit.start()] + " " + text[hit.end() :]
+    return len(content_words(rest)) <= 2
+
+
+class Judge:
+    """The compiled ``judge:`` rules of one answer check."""
+
+    def __init__(self, spec: JudgeSpec) -> None:
+        self.spec = spec
+        self._evidence = [compile_linear(p) for p in spec.evidence]
+        self._flags = [_CompiledFlag(f) for f in spec.flags]
+        self._id = compile_linear(spec.item_id, 0)
+        self._first = [compile_linear(p) for p in spec.predecessor]
+        self._after = [compile_linear(p) for p in spec.successor]
+        self._after_id = [compile_linear(p) for p in spec.successor_after]
+
+    def evidence(self, text: str) -> str | None:
+        for pattern in self._evidence:
+            found = pattern.search(text)
+            if found:
+                return found.group(0)
+        return None
+
+    def flag(self, text: str, *, whole: bool) -> tuple[Flag, str] | None:
+        """The first flag of the given sort (whole-answer or not) that the text matches."""
+        for compiled in self._flags:
+            if compiled.flag.whole != whole:
+                continue
+            phrase = compiled.match(text)
+            if phrase is not None:
+                return compiled.flag, phrase
+        return None
+
+    def references(self, text: str) -> list[Reference]:
+        """Item ids named in the text, in order, each once (the first placing wins)."""
+        seen: dict[str, Reference] = {}
+        previous_end = 0
+        for match in self._id.finditer(text):
+            ident = match.group(0)
+            before = text[max(previous_end, match.start() - 40) : match.start()]
+            after = text[match.end() : match.end() + 40]
+            role: str | None = None
+            if any(p.search(before) for p in self._first):
+                role = "first"
+            elif any(p.search(before) for p in self._after) or any(
+                p.match(after) for p in self._after_id
+            ):
+                role = "after"
+            known = seen.get(ident)
+            if known is None or known.role is None:
+                seen[ident] = Reference(ident, role)
+            previous_end = match.end()
+        return list(seen.values())

@@ -1,0 +1,99 @@
+"""Refuse regular expressions that could take more than linear time on adversarial item text.
+
+Check files are data a team writes, and their patterns run over every item of a backlog, so a
+pattern is accepted only when every repetition is bounded (``{1,50}``, not ``+`` or ``*``) and no
+repeated part contains another repetition or an alternation (no nested quantifiers), and it uses
+no back-references. With those rules Python's backtracking matcher does bounded work per start
+position, so a search is linear in the length of the text.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from typing import Any
+
+MAX_REPEAT = 2000  # the largest upper bound a repetition may have
+
+_parser: Any = importlib.import_module("re._parser" if hasattr(re, "_parser") else "sre_parse")
+_constants: Any = importlib.import_module(
+    "re._constants" if hasattr(re, "_constants") else "sre_constants"
+)
+
+_REPEATS = frozenset({"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"})
+_BACKREFS = frozenset({"GROUPREF", "GROUPREF_EXISTS"})
+
+
+def linear_problem(pattern: str) -> str | None:
+    """Why ``pattern`` is not accepted, or None when it runs in linear time."""
+    try:
+        tree = _parser.parse(pattern)
+    except re.error as exc:
+        return f"invalid regular expression {pattern!r}: {exc}"
+    return _walk(tree, inside_repeat=False, pattern=pattern)
+
+
+def _walk(tree: Any, *, inside_repeat: bool, pattern: str) -> str | None:
+    for op, arg in tree:
+        name = str(op)
+        if name in _BACKREFS:
+            return f"pattern {pattern!r} uses a back-reference; back-references are not allowed"
+        if name in _REPEATS:
+            low, high, body = arg
+            if high == _constants.MAXREPEAT or high > MAX_REPEAT:
+                return (
+                    f"pattern {pattern!r} has an unbounded repetition; write a bounded one such "
+                    f"as {{{low},{max(low, 50)}}} (at most {MAX_REPEAT})"
+                )
+            if inside_repeat and high > 1:
+                return f"pattern {pattern!r} nests one repetition inside another; flatten it"
+            problem = _walk(body, inside_repeat=inside_repeat or high > 1, pattern=pattern)
+            if problem:
+                return problem
+        elif name == "BRANCH":
+            if inside_repeat:
+                return (
+                    f"pattern {pattern!r} repeats an alternation; repeat a character class "
+                    "instead, or list the alternatives without repetition"
+                )
+            for branch in arg[1]:
+                problem = _walk(branch, inside_repeat=inside_repeat, pattern=pattern)
+                if problem:
+                    return problem
+        elif name == "SUBPATTERN":
+            problem = _walk(arg[-1], inside_repeat=inside_repeat, pattern=pattern)
+            if problem:
+                return problem
+        elif name in ("ASSERT", "ASSERT_NOT"):
+            problem = _walk(arg[1], inside_repeat=inside_repeat, pattern=pattern)
+            if problem:
+                return problem
+        elif name == "ATOMIC_GROUP":
+            problem = _walk(arg, inside_repeat=inside_repeat, pattern=pattern)
+            if problem:
+                return problem
+    return None
+
+
+def compile_linear(pattern: str, flags: int = re.I) -> re.Pattern[str]:
+    """Compile a pattern already validated by ``linear_problem``."""
+    problem = linear_problem(pattern)
+    if problem is not None:
+        raise ValueError(problem)
+    return re.compile(pattern, flags)
+
+
+def phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One case-insensitive pattern matching any of the literal phrases as whole words.
+
+    Spaces in a phrase match any run of up to 20 whitespace characters; the phrases are
+    literals, so the alternation does bounded work per position.
+    """
+    if not phrases:
+        return None
+    parts = sorted({_phrase(p) for p in phrases if p.strip()}, key=len, reverse=True)
+    return re.compile(r"(?<![\w\[<])(?:" + "|".join(parts) + r")(?![\w\]>])", re.I)
+
+
+def _phrase(phrase: str) -> str:
+    return r"\s{1,20}".join(re.escape(word) for word in phrase.split())

@@ -1,0 +1,118 @@
+"""The boilerplate check: the same or nearly the same answer reused across items, in linear time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from readylint import boilerplate
+from readylint.catalog import load_checks
+from readylint.engine import Engine
+from readylint.models import ItemResult
+from readylint.sources.yaml_files import read_text
+
+CHECKS = load_checks()
+REASON = "Improves customer satisfaction and aligns with our quarterly goals."
+
+
+def lint(documents: list[dict[str, Any]], report: list[int] | None = None) -> list[ItemResult]:
+    items, errors = read_text(yaml.safe_dump(documents, sort_keys=False), "b.yaml")
+    assert not errors
+    return Engine(CHECKS).run(items, report=report)
+
+
+def found(results: list[ItemResult]) -> dict[str, list[str]]:
+    return {
+        r.item.id: [f.message for f in r.findings if f.check == "boilerplate"]
+        for r in results
+        if any(f.check == "boilerplate" for f in r.findings)
+    }
+
+
+def test_same_text_in_three_items_is_reported_once_with_all_ids() -> None:
+    docs = [
+        {"id": "A-1", "title": "One", "why": REASON},
+        {"id": "A-2", "title": "Two", "why": REASON.upper()},
+        {
+            "id": "A-3",
+            "title": "Three",
+            "why": "  improves customer satisfaction, and aligns with our quarterly goals",
+        },
+        {"id": "A-4", "title": "Four", "why": "Refunds cost 3% of margin."},
+    ]
+    result = found(lint(docs))
+    assert list(result) == ["A-1"]
+    (message,) = result["A-1"]
+    assert "3 items use the same text" in message and "A-1, A-2, A-3" in message
+
+
+def test_two_items_are_not_boilerplate() -> None:
+    docs = [{"id": f"A-{n}", "title": "t", "why": REASON} for n in range(2)]
+    assert found(lint(docs)) == {}
+
+
+def test_near_duplicates_are_grouped_but_different_texts_are_not() -> None:
+    base = "Shoppers can finish the order on any device and fewer support calls reach the team about lost carts"
+    docs = [
+        {"id": "A-1", "title": "t", "outcome": base + " in the shop."},
+        {"id": "A-2", "title": "t", "outcome": base + " in the app."},
+        {"id": "A-3", "title": "t", "outcome": base + " on the web."},
+        {
+            "id": "A-4",
+            "title": "t",
+            "outcome": "Median search time falls below two seconds for every catalogue page we serve.",
+        },
+    ]
+    result = found(lint(docs))
+    assert list(result) == ["A-1"]
+    assert "nearly the same text" in result["A-1"][0] and "A-4" not in result["A-1"][0]
+
+
+def test_same_text_in_different_fields_is_not_grouped() -> None:
+    docs = [
+        {"id": "A-1", "title": "t", "why": REASON},
+        {"id": "A-2", "title": "t", "outcome": REASON},
+        {"id": "A-3", "title": "t", "trade_off": REASON},
+    ]
+    assert found(lint(docs)) == {}
+
+
+def test_the_group_is_reported_on_the_first_reported_member() -> None:
+    docs = [{"id": f"A-{n}", "title": "t", "why": REASON} for n in range(1, 5)]
+    result = found(lint(docs, report=[2, 3]))
+    assert list(result) == ["A-3"]
+    assert "A-1, A-2, A-3, A-4" in result["A-3"][0]
+
+
+def test_template_leftovers_count() -> None:
+    docs = [
+        {
+            "id": "A-1",
+            "title": "t",
+            "need": "As a <type of user>, I want to keep my cart between visits.",
+        }
+    ]
+    result = found(lint(docs))
+    assert "Template text left in the customer need" in result["A-1"][0]
+
+
+def test_grouping_is_linear_not_pairwise() -> None:
+    # 3000 answers, half of them one reused text: one group, built without comparing all pairs
+    # (each entry meets at most one representative per band).
+    entries = [
+        boilerplate.Entry(
+            "why",
+            n,
+            REASON if n % 2 else f"Specific reason number {n} about item {n} and its own customers",
+        )
+        for n in range(3000)
+    ]
+    groups = boilerplate.groups(entries, min_items=3, threshold=0.8, min_words=4)
+    assert len(groups) == 1 and len(groups[0]) == 1500
+
+
+def test_signatures_are_stable_across_runs() -> None:
+    words = boilerplate.normalise(REASON).split()
+    assert boilerplate.signature(words) == boilerplate.signature(list(words))
+    assert boilerplate.similarity(boilerplate.signature(words), boilerplate.signature(words)) == 1.0
