@@ -91,6 +91,25 @@ def cli() -> None:
     help="Colour the text report (honours NO_COLOR and FORCE_COLOR).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print findings and errors only, no summary.")
+# Jira source (issue 3): credentials come only from JIRA_EMAIL + JIRA_API_TOKEN or JIRA_PAT.
+@click.option("--jql", help="Read the issues of a JQL query from Jira (JIRA_URL or jira.url).")
+@click.option(
+    "--project",
+    metavar="KEY",
+    help="Read a Jira project's backlog: project = KEY AND statusCategory != Done, by rank.",
+)
+@click.option(
+    "--board", type=click.IntRange(min=1), help="Read a Jira board's backlog, in board order."
+)
+@click.option("--insecure", is_flag=True, help="Do not verify Jira's TLS certificate (warns).")
+@click.option(
+    "--label-unready",
+    metavar="LABEL",
+    help="Add LABEL to Jira items that fail and remove it from items that pass.",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="With --label-unready: print the changes, change nothing."
+)
 def check(
     paths: tuple[str, ...],
     fmt: str,
@@ -102,6 +121,12 @@ def check(
     config_path: Path | None,
     color: str,
     quiet: bool,
+    jql: str | None,
+    project: str | None,
+    board: int | None,
+    insecure: bool,
+    label_unready: str | None,
+    dry_run: bool,
 ) -> int:
     """Check backlog items in PATHS (YAML files or directories; default: the config's paths,
     else backlog/)."""
@@ -110,9 +135,16 @@ def check(
         select=_csv(select) if select is not None else None, ignore=_csv(ignore)
     )
     engine, chosen = app.build_engine(config, selection)
-    source = app.read_yaml_backlog(paths, config)
+    jira = app.JiraOptions(jql, project, board, insecure, label_unready, dry_run)
+    backlog: object = None
+    if app.uses_jira(paths, config, jira):
+        source, backlog = app.read_jira_backlog(config, engine, jira)
+    else:
+        source = app.read_yaml_backlog(paths, config)
     result = app.lint(source, engine, chosen, top=top)
     _emit(result, fmt, output, color, quiet)
+    if backlog is not None:
+        app.write_jira_labels(backlog, result, jira)
     return app.exit_code(result, fail_on or config.fail_on)  # type: ignore[arg-type]
 
 
