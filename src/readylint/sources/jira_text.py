@@ -143,7 +143,9 @@ def _emit(out: list[str], prefix: str, text: str) -> None:
 def _block(node: Mapping[str, Any], out: list[str], prefix: str, depth: int) -> None:
     kind = node.get("type")
     if depth > MAX_DEPTH:
-        _emit(out, prefix, _inline(_children(node), depth))
+        flat = _flat_text(node)
+        if flat:
+            _emit(out, prefix, flat)
         return
     if kind == "heading":
         level = _attrs(node).get("level", 2)
@@ -219,6 +221,19 @@ def _block(node: Mapping[str, Any], out: list[str], prefix: str, depth: int) -> 
         text = _inline([node], depth)
         if text.strip():
             _emit(out, prefix, text)
+
+
+def _flat_text(node: Mapping[str, Any]) -> str:
+    """All text below ``node``, gathered without recursion (for trees nested too deeply)."""
+    parts: list[str] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        value = current.get("text")
+        if current.get("type") == "text" and isinstance(value, str):
+            parts.append(value)
+        stack.extend(reversed(_children(current)))
+    return " ".join(" ".join(parts).split())
 
 
 def _attrs(node: Mapping[str, Any]) -> Mapping[str, Any]:
