@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jira_fake import FIELD_MAP_CONFIG, FakeJira, Run, run_cli, shop_backlog
 
+from jira_fake import FIELD_MAP_CONFIG, FakeJira, Run, run_cli, shop_backlog
 from readylint.sources import jira_source
 
 ROOT = Path(__file__).resolve().parent.parent
