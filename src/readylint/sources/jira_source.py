@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 
 from readylint.config import Config, JiraConfig
 from readylint.errors import ConfigError, SourceError
-from readylint.keys import normalise_key
+from readylint.keys import normalise_key, suggest
 from readylint.models import BacklogItem, FieldValue, Location, RunResult, SourceResult
 from readylint.sources.jira_text import plain_value, rich_text
 
@@ -449,11 +449,14 @@ class JiraBacklog:
     def read(self, known_keys: frozenset[str] | None = None) -> SourceResult:
         """All issues of the selection, in Jira's order, as backlog items ranked 1..n."""
         if known_keys is not None:
-            for mapped in self.mapped:
-                if mapped.answer not in known_keys:
+            for answer in self.settings.fields:
+                name = normalise_key(answer)
+                if name not in known_keys:
+                    hint = suggest(name, sorted(known_keys), cutoff=0.7)
                     raise ConfigError(
-                        f"jira.fields: '{mapped.answer}' is not an answer field readylint knows;"
-                        " use a check's answer field such as customer_need or trade_off",
+                        f"jira.fields: '{answer}' is not an answer field readylint knows"
+                        + (f" (did you mean '{hint}'?)" if hint else "")
+                        + "; use a check's answer field such as customer_need or trade_off",
                         path=self.config.source,
                     )
         if self.client is None:
@@ -738,6 +741,8 @@ class JiraBacklog:
                 )
                 _sleep(delay)
                 waited += delay
+            except requests.exceptions.JSONDecodeError:
+                raise SourceError(self._malformed(what)) from None
             except requests.exceptions.RequestException as exc:
                 raise SourceError(self._transport_message(exc, what)) from None
             except ValueError:  # a body that is not JSON (requests' JSONDecodeError included)
