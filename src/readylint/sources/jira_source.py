@@ -692,9 +692,9 @@ class JiraBacklog:
                     f"updating the labels of {item.id}",
                     lambda url=url, body=body: client._session.put(url, data=body),  # type: ignore[misc]
                 )
-            lines.append(f"{'would ' if dry_run else ''}{text}")
-        for line in lines:
-            self.echo(f"readylint: {line}")
+            line = f"{'would ' if dry_run else ''}{text}"
+            lines.append(line)
+            self.echo(f"readylint: {line}")  # at once: a later failure must not hide this change
         if not lines:
             self.echo(f"readylint: label '{label}': nothing to change")
         return lines
@@ -771,9 +771,11 @@ class JiraBacklog:
                 f" (HTTP 401) while {what}{quoted}; {self.credentials.variables}"
             )
         if status == 403:
+            verb = "edit" if what.startswith("updating") else "browse"
             return (
                 f"Jira at {self.base} refused {self.credentials.who} (HTTP 403) while {what}{quoted};"
-                f" check that this user may browse the project, or {self.credentials.variables}"
+                f" check that this account may {verb} the project's issues (a CAPTCHA after failed"
+                " logins is cleared by logging in once in the browser)"
             )
         if status == 400 and self.selection.jql is not None and "search" in what:
             return (
