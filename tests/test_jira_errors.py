@@ -429,3 +429,12 @@ def test_option_mistakes(
 def test_missing_jira_library_is_one_line(cloud: FakeJira, monkeypatch: Any, capsys: Any) -> None:
     monkeypatch.setitem(sys.modules, "jira", None)
     failed(check(cloud, monkeypatch, capsys), cloud, "pip install 'readylint[jira]'")
+
+
+def test_example_config_is_valid() -> None:
+    from readylint.config import load_config
+
+    example = Path(__file__).resolve().parent.parent / "examples" / "jira.readylint.yaml"
+    config = load_config(example)
+    assert config.jira.project == "SHOP"
+    assert config.jira.fields["trade_off"] == "customfield_10044"
