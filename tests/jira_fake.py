@@ -286,6 +286,7 @@ def _fields_param(values: list[str] | None) -> list[str] | None:
 class _Handler(BaseHTTPRequestHandler):
     jira: FakeJira
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # no 40 ms delayed-ACK stall per keep-alive response
 
     def log_message(self, format: str, *args: Any) -> None:  # keep test output clean
         return
