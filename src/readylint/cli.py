@@ -129,7 +129,7 @@ def check(
     dry_run: bool,
 ) -> int:
     """Check backlog items in PATHS (YAML files or directories; default: the config's paths,
-    else backlog/)."""
+    else backlog/), or in Jira with --jql, --project or --board."""
     config = load_config(config_path)
     selection = app.Selection(
         select=_csv(select) if select is not None else None, ignore=_csv(ignore)

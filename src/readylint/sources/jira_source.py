@@ -502,7 +502,7 @@ class JiraBacklog:
                     skipped.append(f"{key} ({type_name})")
                     continue
                 count += 1
-                result.items.append(self._item(key, fields, count))
+                result.items.append(self._item(key, fields, type_name, count))
                 if self.progress and count % 50 == 0:
                     self._show(f"read {count} issues")
         finally:
@@ -523,7 +523,9 @@ class JiraBacklog:
             )
         return result
 
-    def _item(self, key: str, fields: Mapping[str, Any], position: int) -> BacklogItem:
+    def _item(
+        self, key: str, fields: Mapping[str, Any], type_name: str, position: int
+    ) -> BacklogItem:
         status = fields.get("status")
         labels = fields.get("labels")
         answers: dict[str, FieldValue] = {}
@@ -542,7 +544,7 @@ class JiraBacklog:
             id=key,
             title=summary if isinstance(summary, str) else "",
             location=Location(url=f"{self.base}/browse/{key}"),
-            type=str((fields.get("issuetype") or {}).get("name") or "issue"),
+            type=type_name,
             status=str(status.get("name"))
             if isinstance(status, dict) and status.get("name")
             else None,
