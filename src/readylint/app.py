@@ -146,3 +146,79 @@ def exit_code(result: RunResult, fail_on: FailOn) -> int:
     levels = {"error"} if fail_on == "error" else {"error", "warning"}
     failed = any(f.severity in levels for r in result.items for f in r.findings)
     return 1 if failed else 0
+
+
+# --- Jira source (issue 3) -------------------------------------------------------------------
+# The Jira modules are imported only inside these functions: the YAML path never loads them.
+
+
+@dataclass(frozen=True)
+class JiraOptions:
+    """The Jira options of ``readylint check``; each selection overrides the config's ``jira:``."""
+
+    jql: str | None = None
+    project: str | None = None
+    board: int | None = None
+    insecure: bool = False
+    label_unready: str | None = None
+    dry_run: bool = False
+
+    def selects(self) -> bool:
+        return self.jql is not None or self.project is not None or self.board is not None
+
+
+def uses_jira(arguments: Sequence[str], config: Config, options: JiraOptions) -> bool:
+    """Jira when a Jira selection is on the command line, or when the config selects one and
+    neither PATHS nor the config's ``paths`` name YAML files."""
+    if arguments and options.selects():
+        raise ConfigError("give PATHS or a Jira selection (--jql, --project, --board), not both")
+    settings = config.jira
+    use = options.selects() or (
+        not arguments
+        and not config.paths
+        and any(v is not None for v in (settings.jql, settings.project, settings.board))
+    )
+    if not use:
+        extra = [
+            name
+            for name, on in (
+                ("--insecure", options.insecure),
+                ("--label-unready", options.label_unready is not None),
+                ("--dry-run", options.dry_run),
+            )
+            if on
+        ]
+        if extra:
+            raise ConfigError(
+                f"{', '.join(extra)} only apply to a Jira source; add --jql, --project or --board"
+            )
+    if options.dry_run and options.label_unready is None:
+        raise ConfigError("--dry-run only applies to --label-unready LABEL")
+    return use
+
+
+def read_jira_backlog(
+    config: Config, engine: Engine, options: JiraOptions
+) -> tuple[SourceResult, object]:
+    """Items from Jira in rank order, and the open connection (for ``write_jira_labels``)."""
+    from readylint.sources.jira_source import JiraBacklog, JiraRequest, validate_label
+
+    if options.label_unready is not None:
+        validate_label(options.label_unready)
+    backlog = JiraBacklog(
+        config,
+        JiraRequest(
+            jql=options.jql, project=options.project, board=options.board, insecure=options.insecure
+        ),
+    )
+    return backlog.read(engine.known_keys), backlog
+
+
+def write_jira_labels(backlog: object, result: RunResult, options: JiraOptions) -> None:
+    """``--label-unready``: label failing items and unlabel passing ones (or only say so)."""
+    from readylint.sources.jira_source import JiraBacklog
+
+    if options.label_unready is None or result.errors:
+        return
+    assert isinstance(backlog, JiraBacklog)
+    backlog.apply_labels(result, options.label_unready, dry_run=options.dry_run)

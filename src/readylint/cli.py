@@ -121,6 +121,25 @@ def cli() -> None:
     is_flag=True,
     help="Ordering rationales must name the next items they are compared with (see compare_with).",
 )
+# Jira source (issue 3): credentials come only from JIRA_EMAIL + JIRA_API_TOKEN or JIRA_PAT.
+@click.option("--jql", help="Read the issues of a JQL query from Jira (JIRA_URL or jira.url).")
+@click.option(
+    "--project",
+    metavar="KEY",
+    help="Read a Jira project's backlog: project = KEY AND statusCategory != Done, by rank.",
+)
+@click.option(
+    "--board", type=click.IntRange(min=1), help="Read a Jira board's backlog, in board order."
+)
+@click.option("--insecure", is_flag=True, help="Do not verify Jira's TLS certificate (warns).")
+@click.option(
+    "--label-unready",
+    metavar="LABEL",
+    help="Add LABEL to Jira items that fail and remove it from items that pass.",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="With --label-unready: print the changes, change nothing."
+)
 def check(
     paths: tuple[str, ...],
     fmt: str,
@@ -137,21 +156,37 @@ def check(
     write_baseline: Path | None,
     changed_since: str | None,
     strict: bool,
+    jql: str | None,
+    project: str | None,
+    board: int | None,
+    insecure: bool,
+    label_unready: str | None,
+    dry_run: bool,
 ) -> int:
     """Check backlog items in PATHS (YAML files or directories; default: the config's paths,
-    else backlog/)."""
+    else backlog/), or in Jira with --jql, --project or --board."""
     config = load_config(config_path)
     selection = app.Selection(
         select=_csv(select) if select is not None else None, ignore=_csv(ignore), strict=strict
     )
     engine, chosen = app.build_engine(config, selection)
+    jira = app.JiraOptions(jql, project, board, insecure, label_unready, dry_run)
     plan = outputs.plan(fmt, output, output_formats)
-    source, report = adopt.read_and_filter(paths, config, changed_since)
+    backlog: object = None
+    report = None
+    if app.uses_jira(paths, config, jira):
+        if changed_since:
+            raise ReadylintError("--changed-since works with YAML backlogs only")
+        source, backlog = app.read_jira_backlog(config, engine, jira)
+    else:
+        source, report = adopt.read_and_filter(paths, config, changed_since)
     result = app.lint(source, engine, chosen, top=top, report=report)
     result = adopt.refine(
         result, source, config, baseline_file=baseline_file, write_baseline=write_baseline
     )
     outputs.emit(result, plan, color=_use_color(color, sys.stdout), quiet=quiet)
+    if backlog is not None:
+        app.write_jira_labels(backlog, result, jira)
     return app.exit_code(result, fail_on or config.fail_on)  # type: ignore[arg-type]
 
 

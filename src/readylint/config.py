@@ -44,6 +44,33 @@ class CheckSettings(BaseModel):
     )
 
 
+# --- Jira source settings (issue 3) ---------------------------------------------------------
+
+
+class JiraConfig(BaseModel):
+    """The ``jira:`` section. Credentials are never read from here, only from the environment."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    url: str | None = Field(default=None, description="Jira base URL; JIRA_URL overrides it.")
+    project: str | None = Field(default=None, pattern=r"^[A-Za-z][A-Za-z0-9_]{0,254}$")
+    jql: str | None = None
+    board: int | None = Field(default=None, ge=1)
+    issue_types: tuple[str, ...] = Field(
+        default=(), description="Issue types to check; empty means every type except sub-tasks."
+    )
+    fields: dict[str, str] = Field(
+        default_factory=dict,
+        description="Answer field -> Jira field name or id, e.g. customer_need: Customer Need.",
+    )
+    api_version: Literal["2", "3"] = "2"
+    connect_timeout: float = Field(default=10.0, gt=0, le=600)
+    read_timeout: float = Field(default=60.0, gt=0, le=3600)
+    max_retries: int = Field(default=4, ge=0, le=20)
+    max_retry_wait: float = Field(default=120.0, ge=0, le=3600)
+    page_size: int = Field(default=100, ge=1, le=5000)
+
+
 class Config(BaseModel):
     """The project configuration. Paths are relative to the file that sets them."""
 
@@ -59,6 +86,7 @@ class Config(BaseModel):
     aliases: dict[str, tuple[str, ...]] = Field(
         default_factory=dict, description="Extra field aliases per answer, e.g. trade_off: [risks]."
     )
+    jira: JiraConfig = Field(default_factory=JiraConfig)
 
     # Where the configuration came from (not a key users write).
     source: str | None = Field(default=None, exclude=True)
@@ -71,6 +99,7 @@ class Config(BaseModel):
 
 _KNOWN: dict[tuple[str | int, ...], tuple[str, ...]] = {
     (): tuple(k for k in Config.model_fields if k not in ("source", "root")),
+    ("jira",): tuple(JiraConfig.model_fields),
 }
 
 

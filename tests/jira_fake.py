@@ -1,0 +1,606 @@
+"""A fake Jira server for the tests: a real HTTP server on 127.0.0.1 with an ephemeral port.
+
+It answers in the shapes recorded in ../shared/JIRA.md (fixtures written here, not copied):
+serverInfo, myself, field, Cloud ``search/jql`` (GET and POST, repeated and comma-separated
+``fields``, opaque ``nextPageToken``, pages capped below what was asked), Server ``search``
+(``startAt``/``maxResults``/``total``), the Agile board backlog, and labels updates (PUT issue).
+Every endpoint but serverInfo checks the Authorization header. ``Fault`` entries inject errors:
+a status with body and headers, an empty or non-JSON body, or a slow response.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import ssl
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Literal
+from urllib.parse import parse_qs, urlsplit
+
+Mode = Literal["cloud", "server"]
+
+REMOVED_BODY = {
+    "errorMessages": [
+        "The requested API has been removed. Please migrate to the /rest/api/3/search/jql API."
+        " A full migration guideline is available at"
+        " https://developer.atlassian.com/changelog/#CHANGE-2046"
+    ],
+    "errors": {},
+}
+
+
+@dataclass
+class Fault:
+    """An injected answer for requests whose path contains ``match`` (and method, if given).
+
+    ``after`` matching requests pass untouched first; then ``count`` are answered with this
+    fault. ``status=None`` serves the normal answer, after ``delay`` seconds.
+    """
+
+    match: str
+    status: int | None = 500
+    body: str | bytes | dict[str, Any] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    count: int = 1
+    after: int = 0
+    delay: float = 0.0
+    method: str | None = None
+    content_type: str = "application/json;charset=UTF-8"
+    seen: int = 0
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    body: Any
+    headers: dict[str, str]
+
+
+def issue(
+    key: str,
+    summary: str,
+    rank: str,
+    *,
+    description: Any = None,
+    type_name: str = "Story",
+    subtask: bool = False,
+    status: str = "To Do",
+    category: str = "new",
+    labels: tuple[str, ...] = (),
+    **custom: Any,
+) -> dict[str, Any]:
+    """An issue in the fake's store: raw fields as Jira returns them, plus its rank string."""
+    number = int(key.rsplit("-", 1)[1])
+    return {
+        "id": str(10000 + number),
+        "key": key,
+        "rank": rank,
+        "fields": {
+            "summary": summary,
+            "issuetype": {"id": "10001", "name": type_name, "subtask": subtask},
+            "status": {
+                "name": status,
+                "statusCategory": {"key": category, "name": category.title()},
+            },
+            "labels": list(labels),
+            "description": description,
+            "customfield_10019": rank,
+            **custom,
+        },
+    }
+
+
+def field_list() -> list[dict[str, Any]]:
+    """A site's field list, with system fields, Rank and the teams' answer fields."""
+
+    def system(fid: str, name: str, kind: str = "string") -> dict[str, Any]:
+        return {
+            "id": fid,
+            "key": fid,
+            "name": name,
+            "custom": False,
+            "navigable": True,
+            "searchable": True,
+            "clauseNames": [fid],
+            "schema": {"type": kind, "system": fid},
+        }
+
+    def custom(number: int, name: str, kind: str = "string") -> dict[str, Any]:
+        return {
+            "id": f"customfield_{number}",
+            "key": f"customfield_{number}",
+            "name": name,
+            "untranslatedName": name,
+            "custom": True,
+            "navigable": True,
+            "searchable": True,
+            "clauseNames": [f"cf[{number}]", name],
+            "schema": {
+                "type": kind,
+                "custom": "com.atlassian.jira.plugin.system.customfieldtypes:textarea",
+                "customId": number,
+            },
+        }
+
+    rank = custom(10019, "Rank", "any")
+    rank["schema"]["custom"] = "com.pyxis.greenhopper.jira:gh-lexo-rank"
+    return [
+        system("summary", "Summary"),
+        system("issuetype", "Issue Type", "issuetype"),
+        system("status", "Status", "status"),
+        system("labels", "Labels", "array"),
+        system("description", "Description"),
+        rank,
+        custom(10042, "Customer Need"),
+        custom(10043, "Business Reason"),
+        custom(10044, "Trade-off"),
+        custom(10045, "Expected Outcome"),
+        custom(10046, "Why Now"),
+        custom(10050, "Team"),
+        custom(10051, "Team"),  # two fields with one name: only the id is unambiguous
+    ]
+
+
+class FakeJira:
+    """State and server. ``url`` is ready once ``start()`` returns."""
+
+    def __init__(self, mode: Mode = "cloud") -> None:
+        self.mode: Mode = mode
+        self.issues: list[dict[str, Any]] = []
+        self.fields = field_list()
+        self.boards: dict[int, list[str]] = {}
+        self.email = "po@example.com"
+        self.token = "cloud-api-token-SECRET-1234"
+        self.pat = "dc-personal-token-SECRET-5678"
+        self.page_cap: int | None = None  # serve at most this many issues per page
+        self.total_bonus = 0  # Server: report this many more issues in "total" than exist
+        self.repeat_token = False  # Cloud: always send the same nextPageToken
+        self.deployment: str | None = "Cloud" if mode == "cloud" else "Server"
+        self.auth_style: Literal["text", "json"] = "text"
+        self.faults: list[Fault] = []
+        self.requests: list[Recorded] = []
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self.url = ""
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    def start(self, tls: ssl.SSLContext | None = None) -> FakeJira:
+        fake = self
+
+        class Handler(_Handler):
+            jira = fake
+
+        server = _Server(("127.0.0.1", 0), Handler)
+        server.daemon_threads = True
+        scheme = "http"
+        if tls is not None:
+            server.socket = tls.wrap_socket(server.socket, server_side=True)
+            scheme = "https"
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+        self.url = f"{scheme}://127.0.0.1:{server.server_address[1]}"
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    # -- helpers for tests ----------------------------------------------------------------
+
+    def env(self, kind: Literal["basic", "bearer"] | None = None) -> dict[str, str]:
+        """Environment variables a user would set for this server."""
+        kind = kind or ("basic" if self.mode == "cloud" else "bearer")
+        env = {"JIRA_URL": self.url}
+        if kind == "basic":
+            env.update(JIRA_EMAIL=self.email, JIRA_API_TOKEN=self.token)
+        else:
+            env["JIRA_PAT"] = self.pat
+        return env
+
+    def paths(self, method: str | None = None) -> list[str]:
+        return [r.path for r in self.requests if method is None or r.method == method]
+
+    def find(self, key: str) -> dict[str, Any]:
+        return next(i for i in self.issues if i["key"] == key)
+
+    def fault(self, method: str, path: str) -> Fault | None:
+        with self._lock:
+            for fault in self.faults:
+                if fault.match in path and (fault.method is None or fault.method == method):
+                    fault.seen += 1
+                    if fault.after < fault.seen <= fault.after + fault.count:
+                        return fault
+        return None
+
+    def authorised(self, header: str | None) -> bool:
+        basic = base64.b64encode(f"{self.email}:{self.token}".encode()).decode()
+        return header in (f"Basic {basic}", f"Bearer {self.pat}")
+
+    # -- search semantics -----------------------------------------------------------------
+
+    def search(self, jql: str) -> tuple[int, Any]:
+        """(status, issues or error body) for a JQL query the fake understands."""
+        if "BAD" in jql or jql.count("(") != jql.count(")"):
+            return 400, {
+                "errorMessages": [
+                    "Error in the JQL Query: Expecting ')' before the end of the query."
+                ],
+                "errors": {},
+            }
+        found = list(self.issues)
+        project = re.search(r"project\s*=\s*\"?([A-Za-z0-9_]+)\"?", jql)
+        if project:
+            key = project.group(1).upper()
+            found = [i for i in found if i["key"].startswith(f"{key}-")]
+            if not found:
+                return 400, {
+                    "errorMessages": [f"The value '{key}' does not exist for the field 'project'."],
+                    "errors": {},
+                }
+        if re.search(r"statusCategory\s*!=\s*Done", jql, re.I):
+            found = [i for i in found if i["fields"]["status"]["statusCategory"]["key"] != "done"]
+        if re.search(r"order\s+by\s+rank\s+asc", jql, re.I):
+            found.sort(key=lambda i: i["rank"])
+        return 200, found
+
+    def shaped(self, raw: dict[str, Any], wanted: list[str] | None) -> dict[str, Any]:
+        """An issue as the search returns it: only the requested fields."""
+        out: dict[str, Any] = {
+            "expand": "operations,versionedRepresentations,editmeta,changelog,renderedFields",
+            "id": raw["id"],
+            "self": f"{self.url}/rest/api/2/issue/{raw['id']}",
+            "key": raw["key"],
+        }
+        if wanted is None or "*all" in wanted or "*navigable" in wanted:
+            out["fields"] = dict(raw["fields"])
+        elif wanted != ["id"]:
+            out["fields"] = {k: v for k, v in raw["fields"].items() if k in wanted}
+        return out
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that gives up early (read timeouts in tests) breaks the pipe; not a failure.
+        return
+
+
+def _fields_param(values: list[str] | None) -> list[str] | None:
+    if not values:
+        return None
+    return [part.strip() for v in values for part in v.split(",") if part.strip()]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    jira: FakeJira
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # no 40 ms delayed-ACK stall per keep-alive response
+
+    def log_message(self, format: str, *args: Any) -> None:  # keep test output clean
+        return
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    def _send(
+        self,
+        status: int,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+        content_type: str = "application/json;charset=UTF-8",
+    ) -> None:
+        if body is None:
+            data = b""
+        elif isinstance(body, bytes):
+            data = body
+        elif isinstance(body, str):
+            data = body.encode()
+        else:
+            data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self) -> None:
+        self._handle("GET")
+
+    def do_POST(self) -> None:
+        self._handle("POST")
+
+    def do_PUT(self) -> None:
+        self._handle("PUT")
+
+    def _handle(self, method: str) -> None:
+        jira = self.jira
+        parts = urlsplit(self.path)
+        path = parts.path
+        query = parse_qs(parts.query, keep_blank_values=True)
+        length = int(self.headers.get("Content-Length") or 0)
+        raw_body = self.rfile.read(length) if length else b""
+        try:
+            body = json.loads(raw_body) if raw_body else None
+        except ValueError:
+            body = None
+        with jira._lock:
+            jira.requests.append(
+                Recorded(method, path, query, body, {k.lower(): v for k, v in self.headers.items()})
+            )
+        fault = jira.fault(method, path)
+        if fault is not None:
+            if fault.delay:
+                time.sleep(fault.delay)
+            if fault.status is not None:
+                self._send(fault.status, fault.body, fault.headers, fault.content_type)
+                return
+        self._route(method, path, query, body)
+
+    # -- routes ---------------------------------------------------------------------------
+
+    def _route(self, method: str, path: str, query: dict[str, list[str]], body: Any) -> None:
+        jira = self.jira
+        api = re.match(r"^/rest/api/(2|3|latest)/(.+)$", path)
+        agile = re.match(r"^/rest/agile/1\.0/board/(\d+)/backlog$", path)
+        if api and api.group(2) == "serverInfo":
+            info: dict[str, Any] = {
+                "baseUrl": jira.url,
+                "version": "1001.0.0-SNAPSHOT" if jira.mode == "cloud" else "9.12.4",
+                "versionNumbers": [1001, 0, 0] if jira.mode == "cloud" else [9, 12, 4],
+                "buildNumber": 100204,
+                "serverTitle": "Jira",
+            }
+            if jira.deployment is not None:
+                info["deploymentType"] = jira.deployment
+            self._send(200, info)
+            return
+        if not jira.authorised(self.headers.get("Authorization")):
+            message = "Client must be authenticated to access this resource."
+            if jira.auth_style == "json":
+                self._send(401, {"message": message, "status-code": 401})
+            else:
+                self._send(401, message, {"WWW-Authenticate": "Basic realm=\"protected-area\""},
+                           "text/plain;charset=UTF-8")  # fmt: skip
+            return
+        if api is None and agile is None:
+            self._send(404, {"errorMessages": ["Not found"], "errors": {}})
+            return
+        if agile is not None:
+            self._board(int(agile.group(1)), query)
+            return
+        assert api is not None
+        rest = api.group(2)
+        if rest == "myself" and method == "GET":
+            self._send(200, {"accountId": "5b10a2844c20165700ede21g", "emailAddress": jira.email,
+                             "displayName": "Pat Owner", "active": True})  # fmt: skip
+        elif rest == "field" and method == "GET":
+            self._send(200, jira.fields)
+        elif rest == "search/jql" and method in ("GET", "POST"):
+            if jira.mode != "cloud":
+                self._send(404, {"errorMessages": ["null for uri: " + path], "errors": {}})
+                return
+            self._cloud_search(query if method == "GET" else _as_query(body))
+        elif rest == "search" and method in ("GET", "POST"):
+            if jira.mode == "cloud":
+                self._send(410, REMOVED_BODY)
+                return
+            self._server_search(query if method == "GET" else _as_query(body))
+        elif rest.startswith("issue/") and method == "PUT":
+            self._update(rest.removeprefix("issue/"), body)
+        else:
+            self._send(404, {"errorMessages": [f"no route for {method} {path}"], "errors": {}})
+
+    def _cloud_search(self, query: dict[str, list[str]]) -> None:
+        jira = self.jira
+        status, found = jira.search((query.get("jql") or [""])[0])
+        if status != 200:
+            self._send(status, found)
+            return
+        size = int((query.get("maxResults") or ["50"])[0])
+        if jira.page_cap is not None:
+            size = min(size, jira.page_cap)
+        token = (query.get("nextPageToken") or [None])[0]
+        start = int(base64.urlsafe_b64decode(token.encode()).decode()) if token else 0
+        wanted = _fields_param(query.get("fields")) or ["id"]
+        page = found[start : start + size]
+        more = start + size < len(found)
+        answer: dict[str, Any] = {
+            "issues": [jira.shaped(i, wanted) for i in page],
+            "isLast": not more,
+        }
+        if more or jira.repeat_token:
+            following = start if jira.repeat_token else start + size
+            answer["nextPageToken"] = base64.urlsafe_b64encode(str(following).encode()).decode()
+            answer["isLast"] = False
+        self._send(200, answer)
+
+    def _server_search(self, query: dict[str, list[str]]) -> None:
+        jira = self.jira
+        status, found = jira.search((query.get("jql") or [""])[0])
+        if status != 200:
+            self._send(status, found)
+            return
+        self._offset_page(found, query)
+
+    def _offset_page(self, found: list[dict[str, Any]], query: dict[str, list[str]]) -> None:
+        jira = self.jira
+        start = int((query.get("startAt") or ["0"])[0])
+        size = min(int((query.get("maxResults") or ["50"])[0]), 1000)
+        if jira.page_cap is not None:
+            size = min(size, jira.page_cap)
+        wanted = _fields_param(query.get("fields"))
+        page = found[start : start + size]
+        self._send(200, {
+            "expand": "schema,names",
+            "startAt": start,
+            "maxResults": size,
+            "total": len(found) + jira.total_bonus,
+            "issues": [jira.shaped(i, wanted) for i in page],
+        })  # fmt: skip
+
+    def _board(self, board: int, query: dict[str, list[str]]) -> None:
+        jira = self.jira
+        if board not in jira.boards:
+            self._send(404, {
+                "errorMessages": ["Board does not exist or you do not have permission to see it."],
+                "errors": {},
+            })  # fmt: skip
+            return
+        self._offset_page([jira.find(k) for k in jira.boards[board]], query)
+
+    def _update(self, key: str, body: Any) -> None:
+        jira = self.jira
+        try:
+            target = jira.find(key)
+        except StopIteration:
+            self._send(404, {"errorMessages": ["Issue does not exist"], "errors": {}})
+            return
+        labels: list[str] = target["fields"]["labels"]
+        for operation in (body or {}).get("update", {}).get("labels", []):
+            for op, value in operation.items():
+                if op == "add" and value not in labels:
+                    labels.append(value)
+                elif op == "remove" and value in labels:
+                    labels.remove(value)
+        self._send(204)
+
+
+def _as_query(body: Any) -> dict[str, list[str]]:
+    """A POST search body as the same multi-dict the GET handler reads."""
+    out: dict[str, list[str]] = {}
+    for key, value in (body or {}).items():
+        if value is None:
+            continue
+        out[key] = [str(v) for v in value] if isinstance(value, list) else [str(value)]
+    return out
+
+
+# --- driving the real CLI against the fake -----------------------------------------------------
+
+JIRA_VARIABLES = ("JIRA_URL", "JIRA_EMAIL", "JIRA_API_TOKEN", "JIRA_PAT")
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def all(self) -> str:
+        return self.out + self.err
+
+
+def run_cli(args: list[str], env: dict[str, str], monkeypatch: Any, capsys: Any) -> Run:
+    """``readylint.cli.main(args)`` in-process with exactly the Jira variables in ``env``."""
+    from readylint.cli import main
+
+    for name in JIRA_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    capsys.readouterr()
+    code = main(args)
+    captured = capsys.readouterr()
+    return Run(code, captured.out, captured.err)
+
+
+NEED = "Shoppers who browse on the phone and buy on the laptop lose their cart every time."
+REASON = "Abandoned carts cost us eight percent of orders, about forty thousand a month."
+TRADE = "We postpone the wish list that three enterprise customers asked for."
+OUTCOME = "Cart abandonment between devices drops by a quarter within one month."
+ORDER = "The holiday campaign starts in six weeks and the next items build on saved carts."
+
+
+def adf(*blocks: tuple[str, str]) -> dict[str, Any]:
+    """An ADF document with one heading and one paragraph per (heading, text) pair."""
+    content: list[dict[str, Any]] = []
+    for title, body in blocks:
+        content.append(
+            {"type": "heading", "attrs": {"level": 2}, "content": [{"type": "text", "text": title}]}
+        )
+        content.append({"type": "paragraph", "content": [{"type": "text", "text": body}]})
+    return {"type": "doc", "version": 1, "content": content}
+
+
+def shop_backlog() -> list[dict[str, Any]]:
+    """Seven issues, stored out of rank order, answering in every way Jira allows."""
+    return [
+        issue("SHOP-3", "Show delivery dates", "0|i0000c:", description=None),
+        issue(
+            "SHOP-1",
+            "Save carts across devices",
+            "0|i0000a:",
+            description=None,
+            customfield_10042=NEED,
+            customfield_10043=REASON,
+            customfield_10044=TRADE,
+            customfield_10045=OUTCOME,
+            customfield_10046=ORDER,
+        ),
+        issue(
+            "SHOP-2",
+            "Saved cart e-mail reminder",
+            "0|i0000b:",
+            labels=("checkout",),
+            description=adf(
+                ("Customer need", NEED),
+                ("Business reason", REASON),
+                ("Trade-off", TRADE),
+                ("Expected outcome", OUTCOME),
+                ("Why now", ORDER),
+            ),
+        ),
+        issue(
+            "SHOP-4",
+            "Write the migration",
+            "0|i0000d:",
+            type_name="Sub-task",
+            subtask=True,
+        ),
+        issue(
+            "SHOP-6",
+            "Express checkout",
+            "0|i0000f:",
+            description=(
+                f"h3. Customer need\n{NEED}\n\n*Business reason:* {REASON}\n"
+                f"*Trade-off:* {TRADE}\n\nh3. Expected outcome\n{OUTCOME}\n\n*Why now*\n{ORDER}"
+            ),
+        ),
+        issue(
+            "SHOP-5",
+            "Gift wrapping",
+            "0|i0000e:",
+            description={"type": "doc", "version": 1, "content": []},
+            labels=("not-ready", "q3"),
+        ),
+        issue("SHOP-7", "Old done item", "0|i00009:", status="Done", category="done"),
+    ]
+
+
+FIELD_MAP_CONFIG = """\
+jira:
+  fields:
+    customer_need: Customer Need        # by name
+    business_reason: customfield_10043  # by id
+    trade_off: trade-off                # names match case-insensitively
+    expected_outcome: Expected Outcome
+    ordering_rationale: Why Now
+  read_timeout: 2
+  connect_timeout: 2
+  max_retries: 3
+  max_retry_wait: 10
+"""

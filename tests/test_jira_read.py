@@ -1,0 +1,240 @@
+"""Reading backlogs from Jira Cloud and Data Center through the real jira library and CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from jira_fake import FIELD_MAP_CONFIG, FakeJira, Run, run_cli, shop_backlog
+from readylint.sources import jira_source
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    recorded: list[float] = []
+    monkeypatch.setattr(jira_source, "_sleep", recorded.append)
+    return recorded
+
+
+def _fake(mode: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeJira]:
+    fake = FakeJira(mode)  # type: ignore[arg-type]
+    fake.issues = shop_backlog()
+    fake.page_cap = 2  # pages smaller than the 100 asked for
+    fake.start()
+    (tmp_path / ".readylint.yaml").write_text(FIELD_MAP_CONFIG, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CI", raising=False)
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def cloud(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeJira]:
+    yield from _fake("cloud", tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeJira]:
+    yield from _fake("server", tmp_path, monkeypatch)
+
+
+def check(fake: FakeJira, monkeypatch: Any, capsys: Any, *args: str, **env: str) -> Run:
+    return run_cli(["check", *args], {**fake.env(), **env}, monkeypatch, capsys)
+
+
+def report(run: Run) -> dict[str, Any]:
+    return json.loads(run.out)  # type: ignore[no-any-return]
+
+
+def no_secret(fake: FakeJira, run: Run) -> None:
+    assert fake.token not in run.all
+    assert fake.pat not in run.all
+
+
+READY = {"SHOP-1": True, "SHOP-2": True, "SHOP-3": False, "SHOP-5": False, "SHOP-6": True}
+
+
+@pytest.mark.parametrize("mode", ["cloud", "server"])
+def test_project_backlog_in_rank_order_across_pages(
+    mode: str, request: pytest.FixtureRequest, monkeypatch: Any, capsys: Any
+) -> None:
+    fake: FakeJira = request.getfixturevalue(mode)
+    run = check(fake, monkeypatch, capsys, "--project", "SHOP", "--format", "json")
+    assert run.code == 1, run.err
+    data = report(run)
+    assert [i["id"] for i in data["items"]] == ["SHOP-1", "SHOP-2", "SHOP-3", "SHOP-5", "SHOP-6"]
+    assert [i["rank"] for i in data["items"]] == [1, 2, 3, 4, 5]
+    assert {i["id"]: i["ready"] for i in data["items"]} == READY
+    first = data["items"][0]
+    assert first["location"] == {"path": None, "line": None, "url": f"{fake.url}/browse/SHOP-1"}
+    no_secret(fake, run)
+
+    searches = [r for r in fake.requests if "search" in r.path]
+    assert len(searches) == 3  # 6 matching issues, 2 per page
+    if mode == "cloud":
+        assert {r.path for r in searches} == {"/rest/api/2/search/jql"}
+        assert "nextPageToken" not in searches[0].query
+        assert all("nextPageToken" in r.query for r in searches[1:])
+        assert fake.requests[-1].headers["authorization"].startswith("Basic ")
+    else:
+        assert {r.path for r in searches} == {"/rest/api/2/search"}
+        assert [r.query["startAt"] for r in searches] == [["0"], ["2"], ["4"]]
+        assert fake.requests[-1].headers["authorization"].startswith("Bearer ")
+    for r in searches:
+        assert r.query["maxResults"] == ["100"]
+        assert "*all" not in r.query["fields"]
+        assert {"summary", "description", "customfield_10042", "customfield_10046"} <= set(
+            r.query["fields"]
+        )
+        assert r.query["jql"] == ['project = "SHOP" AND statusCategory != Done ORDER BY Rank ASC']
+    assert fake.paths().count("/rest/api/2/field") == 1
+    assert fake.paths()[:3] == ["/rest/api/2/serverInfo", "/rest/api/2/myself", "/rest/api/2/field"]
+
+
+def test_text_report_names_urls_field_answers_and_skipped_subtasks(
+    cloud: FakeJira, monkeypatch: Any, capsys: Any
+) -> None:
+    # The fixture reuses answers across items on purpose; boilerplate has its own tests.
+    run = check(cloud, monkeypatch, capsys, "--project", "SHOP", "--ignore", "boilerplate")
+    assert run.code == 1
+    lines = run.out.splitlines()
+    assert lines[0].startswith("note: skipped 1 issue(s) because sub-tasks are not checked")
+    assert "SHOP-4 (Sub-task)" in lines[0]
+    assert f"{cloud.url}/browse/SHOP-3: SHOP-3 customer-need: Missing customer need" in run.out
+    assert "SHOP-1 " not in run.out and "SHOP-2 " not in run.out and "SHOP-6 " not in run.out
+    assert lines[-1].startswith("2 of 5 items fail the practical test")
+    assert run.err == ""
+
+
+def test_field_answers_are_named_by_their_jira_field(
+    cloud: FakeJira, monkeypatch: Any, capsys: Any
+) -> None:
+    cloud.find("SHOP-1")["fields"]["customfield_10044"] = "TBD"
+    run = check(cloud, monkeypatch, capsys, "--project", "SHOP")
+    assert "SHOP-1 trade-off: The trade-off in field 'Trade-off' is a placeholder" in run.out
+
+
+def test_jql_without_order_by_gets_rank_order_and_a_notice(
+    cloud: FakeJira, monkeypatch: Any, capsys: Any
+) -> None:
+    run = check(cloud, monkeypatch, capsys, "--jql", "project = SHOP", "--format", "json")
+    assert [i["id"] for i in report(run)["items"]][:3] == ["SHOP-7", "SHOP-1", "SHOP-2"]
+    sent = [r.query["jql"][0] for r in cloud.requests if "search" in r.path]
+    assert set(sent) == {"project = SHOP ORDER BY Rank ASC"}
+    text = check(cloud, monkeypatch, capsys, "--jql", "project = SHOP")
+    assert "note: the JQL had no ORDER BY, so readylint appended 'ORDER BY Rank ASC'" in text.out
+
+
+def test_jql_with_its_own_order_is_kept(cloud: FakeJira, monkeypatch: Any, capsys: Any) -> None:
+    jql = 'project = SHOP AND summary !~ "order by" ORDER BY key DESC'
+    run = check(cloud, monkeypatch, capsys, "--jql", jql, "--format", "json")
+    # The fake applies no ORDER BY other than Rank, so Jira's (stored) order comes back as is.
+    assert [i["id"] for i in report(run)["items"]][:2] == ["SHOP-3", "SHOP-1"]
+    assert {r.query["jql"][0] for r in cloud.requests if "search" in r.path} == {jql}
+    assert "ORDER BY" not in check(cloud, monkeypatch, capsys, "--jql", jql).out
+
+
+def test_long_jql_is_sent_by_post(cloud: FakeJira, monkeypatch: Any, capsys: Any) -> None:
+    jql = "project = SHOP AND " + " AND ".join(f'summary !~ "word{n}"' for n in range(150))
+    run = check(cloud, monkeypatch, capsys, "--jql", jql + " ORDER BY Rank ASC", "--format", "json")
+    assert run.code == 1, run.err
+    assert len(report(run)["items"]) == 6
+    posts = [r for r in cloud.requests if r.method == "POST"]
+    assert len(posts) == 4 and posts[0].path == "/rest/api/2/search/jql"
+    assert "customfield_10042" in posts[0].body["fields"]
+
+
+def test_config_selects_the_project_and_top_limits_the_report(
+    server: FakeJira, tmp_path: Path, monkeypatch: Any, capsys: Any
+) -> None:
+    config = tmp_path / ".readylint.yaml"
+    config.write_text(FIELD_MAP_CONFIG + "  project: SHOP\n", encoding="utf-8")
+    run = run_cli(["check", "--top", "2", "--format", "json"], server.env(), monkeypatch, capsys)
+    data = report(run)
+    assert run.code == 0, run.err
+    assert [i["id"] for i in data["items"]] == ["SHOP-1", "SHOP-2"]
+
+
+def test_board_backlog_in_board_order(server: FakeJira, monkeypatch: Any, capsys: Any) -> None:
+    server.boards = {7: ["SHOP-6", "SHOP-4", "SHOP-2", "SHOP-1", "SHOP-3"]}
+    run = check(server, monkeypatch, capsys, "--board", "7", "--format", "json")
+    assert [i["id"] for i in report(run)["items"]] == ["SHOP-6", "SHOP-2", "SHOP-1", "SHOP-3"]
+    backlog = [r for r in server.requests if "backlog" in r.path]
+    assert backlog[0].path == "/rest/agile/1.0/board/7/backlog"
+    assert [r.query["startAt"] for r in backlog] == [["0"], ["2"], ["4"]]
+    (fields,) = backlog[0].query["fields"]  # one comma-separated value
+    assert fields.startswith("summary,issuetype,status,labels,description,customfield_")
+
+
+def test_issue_types_from_config_include_subtasks(
+    cloud: FakeJira, tmp_path: Path, monkeypatch: Any, capsys: Any
+) -> None:
+    (tmp_path / ".readylint.yaml").write_text(
+        FIELD_MAP_CONFIG + "  issue_types: [Story, sub-task]\n", encoding="utf-8"
+    )
+    cloud.find("SHOP-5")["fields"]["issuetype"]["name"] = "Epic"
+    run = check(cloud, monkeypatch, capsys, "--project", "SHOP", "--format", "json")
+    assert [i["id"] for i in report(run)["items"]] == [
+        "SHOP-1",
+        "SHOP-2",
+        "SHOP-3",
+        "SHOP-4",
+        "SHOP-6",
+    ]
+    text = check(cloud, monkeypatch, capsys, "--project", "SHOP")
+    assert (
+        "note: skipped 1 issue(s) because their type is not in jira.issue_types: SHOP-5 (Epic)"
+        in text.out
+    )
+
+
+def test_api_version_3_uses_v3_paths(
+    cloud: FakeJira, tmp_path: Path, monkeypatch: Any, capsys: Any
+) -> None:
+    (tmp_path / ".readylint.yaml").write_text(FIELD_MAP_CONFIG + '  api_version: "3"\n', "utf-8")
+    run = check(cloud, monkeypatch, capsys, "--project", "SHOP", "--format", "json")
+    assert run.code == 1, run.err
+    assert {p.split("/")[3] for p in cloud.paths()} == {"3"}
+
+
+def test_no_secret_in_output_even_when_every_check_fails(
+    cloud: FakeJira, monkeypatch: Any, capsys: Any
+) -> None:
+    run = check(cloud, monkeypatch, capsys, "--jql", "project = SHOP", "--fail-on", "warning")
+    no_secret(cloud, run)
+    assert cloud.email not in run.out  # the user is named only in credential errors
+
+
+def test_progress_only_on_a_terminal(cloud: FakeJira, monkeypatch: Any, capsys: Any) -> None:
+    from readylint.config import load_config
+
+    env = cloud.env()
+    config = load_config(None)
+    request = jira_source.JiraRequest(project="SHOP")
+    shown = jira_source.JiraBacklog(config, request, env=env, progress=True)
+    shown.read()
+    assert "\r" in capsys.readouterr().err
+    hidden = jira_source.JiraBacklog(config, request, env=env)  # stderr is captured: no TTY
+    assert len(hidden.read().items) == 5
+    assert capsys.readouterr().err == ""
+
+
+def test_yaml_path_does_not_import_jira_or_requests() -> None:
+    code = (
+        "import sys; from readylint.cli import main; "
+        f"rc = main(['check', {str(ROOT / 'examples' / 'backlog')!r}, '--format', 'json']); "
+        "print(rc, 'jira' in sys.modules, 'requests' in sys.modules, "
+        "'readylint.sources.jira_source' in sys.modules, file=sys.stderr)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert done.stderr.split()[-3:] == ["False", "False", "False"], done.stderr
