@@ -12,7 +12,8 @@ import click
 from readylint import __version__, app
 from readylint.config import Config, load_config
 from readylint.errors import ReadylintError
-from readylint.models import RunResult
+from readylint.models import RunResult, SourceResult
+from readylint.paths import display_path
 from readylint.reporters import REPORTERS, ReportOptions
 
 
@@ -123,6 +124,105 @@ def _emit(result: RunResult, fmt: str, output: Path | None, color: str, quiet: b
     if result.errors and (fmt != "text" or output is not None):
         for error in result.errors:
             click.echo(str(error), err=True)
+
+
+# --- readylint report (issue 8): the HTML readiness page --------------------------------------
+
+
+def _report_source(
+    paths: tuple[str, ...], config: Config
+) -> tuple[SourceResult, str, str | None, Path | None]:
+    """The backlog for ``report``: the items, what the page says was read, the tracker query
+    recorded in the trend (None for YAML), and the directory whose git commit the trend records.
+
+    One place builds the source, so the Jira options of ``check`` (--jql/--project/--board) can
+    be added to ``report`` here: they return their query and no directory.
+    """
+    chosen = app.yaml_paths(paths, config)
+    source = app.read_yaml_backlog(paths, config)
+    first = chosen[0] if chosen else Path.cwd()
+    repo = first if first.is_dir() else first.parent
+    return source, " ".join(display_path(p) for p in chosen), None, repo
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("readiness.html"),
+    show_default=True,
+    help="Write the HTML page to FILE.",
+)
+@click.option(
+    "--top",
+    type=click.IntRange(min=0),
+    default=3,
+    show_default=True,
+    help="Highlight the first N items in backlog order as the next refinement.",
+)
+@click.option(
+    "--history",
+    "history_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Append this run to a JSON Lines FILE and draw readiness over time from it.",
+)
+@click.option(
+    "--link-base",
+    help="Link items to URL + path + #Lline (e.g. https://github.com/ORG/REPO/blob/main/); "
+    "default: paths relative to the page.",
+)
+@click.option("--select", help="Run only these checks (comma-separated ids).")
+@click.option("--ignore", help="Skip these checks (comma-separated ids).")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "never"]),
+    default="never",
+    show_default=True,
+    help="Lowest severity that makes the run fail (exit 1) once the page is written.",
+)
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path))
+def report(
+    paths: tuple[str, ...],
+    output: Path,
+    top: int,
+    history_path: Path | None,
+    link_base: str | None,
+    select: str | None,
+    ignore: str | None,
+    fail_on: str,
+    config_path: Path | None,
+) -> int:
+    """Write a self-contained HTML readiness page (heat map, charts, trend) for PATHS."""
+    from readylint.report.page import ReportRequest, write_report
+
+    config = load_config(config_path)
+    selection = app.Selection(
+        select=_csv(select) if select is not None else None, ignore=_csv(ignore)
+    )
+    engine, chosen = app.build_engine(config, selection)
+    source, shown, query, repo = _report_source(paths, config)
+    result = app.lint(source, engine, chosen)
+    request = ReportRequest(
+        output=output,
+        source=shown,
+        top=top,
+        history=history_path,
+        query=query,
+        repo=repo,
+        link_base=link_base,
+    )
+    outcome = write_report(result, request)
+    for error in [*result.errors, *outcome.errors]:
+        click.echo(str(error), err=True)
+    click.echo(f"{display_path(output)}: {outcome.data.headline}")
+    if outcome.errors:
+        return 2
+    return app.exit_code(result, fail_on)  # type: ignore[arg-type]
+
+
+# --- end of readylint report -------------------------------------------------------------------
 
 
 @cli.command()
