@@ -161,13 +161,15 @@ def safe_href(url: str | None) -> str | None:
 class Linker:
     """Turns item locations into links.
 
-    With ``base`` (e.g. ``https://github.com/org/repo/blob/main/``), a YAML location becomes
-    ``base + path + #Lline``; without it, a path relative to the directory of the HTML file, so
-    the links work when the page sits in the repository or next to the backlog.
+    With ``base`` (the web address of the repository root, e.g.
+    ``https://github.com/org/repo/blob/main/``), a YAML location becomes
+    ``base + path below root + #Lline``; without it, a path relative to the directory of the HTML
+    file, so the links work when the page sits in the repository or next to the backlog.
     """
 
     output_dir: Path | None = None
     base: str | None = None
+    root: Path | None = None  # the repository root that ``base`` addresses (default: cwd)
 
     def __call__(self, result: ItemResult, line: int | None = None) -> Link:
         location = result.item.location
@@ -178,24 +180,24 @@ class Linker:
         return Link(label, self.href(location.path, at))
 
     def href(self, path: str, line: int | None) -> str | None:
-        posix = Path(path).as_posix()
         if self.base is not None:
             base = safe_href(self.base)
             if base is None:
                 return None
-            target = base + quote(posix.removeprefix("./"))
+            root = (self.root or Path.cwd()).resolve()
+            try:
+                below = Path(path).resolve().relative_to(root).as_posix()
+            except ValueError:  # a file outside the repository has no address there
+                return None
+            target = base.rstrip("/") + "/" + quote(below)
             return f"{target}#L{line}" if line is not None else target
         if self.output_dir is None:
-            relative = posix
-        else:
-            try:
-                relative = Path(
-                    os.path.relpath(Path(path).resolve(), self.output_dir.resolve())
-                ).as_posix()
-            except ValueError:  # another drive on Windows
-                relative = Path(path).resolve().as_uri()
-                return relative
-        return quote(posixpath.normpath(relative))
+            return quote(Path(path).as_posix())
+        try:
+            relative = os.path.relpath(Path(path).resolve(), self.output_dir.resolve())
+        except ValueError:  # another drive on Windows
+            return Path(path).resolve().as_uri()
+        return quote(posixpath.normpath(Path(relative).as_posix()))
 
 
 def _columns(result: RunResult) -> list[CheckInfo | str]:

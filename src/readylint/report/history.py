@@ -169,11 +169,10 @@ def append(path: Path, entry: Entry) -> None:
         ) from None
 
 
-def git_commit(directory: Path) -> str | None:
-    """``git rev-parse HEAD`` in ``directory``, or None outside a repository or without git."""
+def _git(directory: Path, *args: str) -> str | None:
     try:
         done = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
+            ["git", *args],
             cwd=directory,
             capture_output=True,
             text=True,
@@ -182,5 +181,16 @@ def git_commit(directory: Path) -> str | None:
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    sha = done.stdout.strip()
-    return sha if done.returncode == 0 and _SHA.match(sha) else None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def git_commit(directory: Path) -> str | None:
+    """``git rev-parse HEAD`` in ``directory``, or None outside a repository or without git."""
+    sha = _git(directory, "rev-parse", "HEAD")
+    return sha if sha and _SHA.match(sha) else None
+
+
+def git_root(directory: Path) -> Path | None:
+    """The top directory of the git work tree holding ``directory``, or None."""
+    top = _git(directory, "rev-parse", "--show-toplevel")
+    return Path(top) if top else None

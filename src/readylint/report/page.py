@@ -66,7 +66,11 @@ def write_report(result: RunResult, request: ReportRequest) -> ReportOutcome:
         top=request.top,
         generated=generated,
         source=request.source,
-        linker=Linker(output_dir=request.output.parent, base=request.link_base),
+        linker=Linker(
+            output_dir=request.output.parent,
+            base=request.link_base,
+            root=history.git_root(request.repo or Path.cwd()) if request.link_base else None,
+        ),
         history=entries,
         errors=[str(e) for e in errors],
     )
