@@ -335,3 +335,33 @@ def test_check_does_not_import_jinja2() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip().splitlines()[-1] == "1 []"
+
+
+def test_link_base_links_to_the_line_below_the_repository_root(
+    run: Callable[..., Run], tmp_path: Path
+) -> None:
+    if history.git_root(EXAMPLES) is None:
+        pytest.skip("the examples are not in a git work tree (e.g. an unpacked sdist)")
+    base = "https://git.example.org/org/readylint/blob/main/"
+    assert run("report", str(EXAMPLES), "-o", "r.html", "--link-base", base).code == 0
+    html = (tmp_path / "r.html").read_text()
+    assert f'href="{base}examples/backlog/checkout.yaml#L37"' in html
+    plain = run("report", str(EXAMPLES), "-o", "sub/p.html")
+    assert plain.code == 2  # the directory does not exist: one line, no traceback
+    assert plain.err.startswith("readylint: error: sub/p.html: cannot write")
+
+
+def test_top_zero_marks_no_next_refinement(run: Callable[..., Run], tmp_path: Path) -> None:
+    assert run("report", str(EXAMPLES), "-o", "r.html", "--top", "0").code == 0
+    html = (tmp_path / "r.html").read_text()
+    assert '<span class="tag">next</span>' not in html
+    assert "next-refinement items ready" not in html
+
+
+def test_readme_shows_the_screenshot() -> None:
+    readme = (EXAMPLES.parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Readiness report", 1)[1].split("\n## ", 1)[0]
+    assert "](docs/readiness.png)" in section
+    png = EXAMPLES.parents[1] / "docs" / "readiness.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert png.stat().st_size < 200_000, "keep the screenshot small"

@@ -47,7 +47,12 @@ def write_report(result: RunResult, request: ReportRequest) -> ReportOutcome:
 
     The history is appended only after the page is written, so a failed write records nothing.
     """
-    from readylint.report.html import render
+    try:
+        from readylint.report.html import render
+    except ImportError as exc:  # installed without its dependencies
+        raise ReadylintError(
+            f"readylint report needs Jinja2 ({exc}); install it: python -m pip install Jinja2"
+        ) from None
 
     generated = timestamp(request.now)
     entries: list[history.Entry] = []
