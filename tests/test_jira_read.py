@@ -238,3 +238,20 @@ def test_yaml_path_does_not_import_jira_or_requests() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False
     )
     assert done.stderr.split()[-3:] == ["False", "False", "False"], done.stderr
+
+
+def test_readiness_report_from_jira(
+    cloud: FakeJira, monkeypatch: Any, capsys: Any, tmp_path: Path
+) -> None:
+    """`readylint report --project` reads Jira like `check` and records the query in the trend."""
+    history = tmp_path / "trend.jsonl"
+    run = run_cli(
+        ["report", "--project", "SHOP", "-o", "page.html", "--history", str(history)],
+        cloud.env(), monkeypatch, capsys,
+    )  # fmt: skip
+    assert run.code == 0, run.all
+    page = (tmp_path / "page.html").read_text(encoding="utf-8")
+    assert "Jira: project = SHOP" in page
+    assert f'href="{cloud.url}/browse/SHOP-3"' in page
+    assert json.loads(history.read_text(encoding="utf-8"))["query"] == "project = SHOP"
+    no_secret(cloud, run)

@@ -48,6 +48,7 @@ def test_wheel_contains_the_checks(dist: Path) -> None:
     )
     assert shipped == CHECK_NAMES
     assert "readylint/cli.py" in names
+    assert "readylint/report/templates/readiness.html.j2" in names  # readylint report's page
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "readylint = readylint.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
@@ -105,3 +106,10 @@ def test_wheel_installed_in_a_fresh_venv_runs_on_the_examples(dist: Path, tmp_pa
         [str(script), "checks"], capture_output=True, text=True, check=True, cwd=tmp_path
     )
     assert "ordering-rationale" in listing.stdout
+    # The HTML report finds its template inside the installed wheel.
+    page = subprocess.run(
+        [str(script), "report", str(REPO / "examples" / "backlog"), "-o", "r.html"],
+        capture_output=True, text=True, cwd=tmp_path, check=False,
+    )  # fmt: skip
+    assert page.returncode == 0, page.stderr
+    assert "5 of 11 items pass the practical test" in (tmp_path / "r.html").read_text()

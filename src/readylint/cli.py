@@ -11,8 +11,11 @@ import click
 
 from readylint import __version__, adopt, app, outputs
 from readylint.config import Config, load_config
+from readylint.engine import Engine
 from readylint.errors import ReadylintError
+from readylint.models import SourceResult
 from readylint.outputs import AUTO, FORMAT_CHOICES, FORMAT_ENV
+from readylint.paths import display_path
 
 
 def _csv(value: str | None) -> tuple[str, ...]:
@@ -188,6 +191,119 @@ def check(
     if backlog is not None:
         app.write_jira_labels(backlog, result, jira)
     return app.exit_code(result, fail_on or config.fail_on)  # type: ignore[arg-type]
+
+
+# --- readylint report (issue 8): the HTML readiness page --------------------------------------
+
+
+def _report_source(
+    paths: tuple[str, ...], config: Config, engine: Engine, jira: app.JiraOptions
+) -> tuple[SourceResult, str, str | None, Path | None]:
+    """The backlog for ``report``: the items, what the page says was read, the tracker query
+    recorded in the trend (None for YAML), and the directory whose git commit the trend records.
+    """
+    if app.uses_jira(paths, config, jira):
+        source, _ = app.read_jira_backlog(config, engine, jira)
+        settings = config.jira
+        jql = jira.jql or (settings.jql if settings and not jira.selects() else None)
+        project = jira.project or (settings.project if settings and not jira.selects() else None)
+        board = jira.board or (settings.board if settings and not jira.selects() else None)
+        query = jql or (f"project = {project}" if project else f"board {board}")
+        return source, f"Jira: {query}", query, None
+    chosen = app.yaml_paths(paths, config)
+    source = app.read_yaml_backlog(paths, config)
+    first = chosen[0] if chosen else Path.cwd()
+    repo = first if first.is_dir() else first.parent
+    return source, " ".join(display_path(p) for p in chosen), None, repo
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("readiness.html"),
+    show_default=True,
+    help="Write the HTML page to FILE.",
+)
+@click.option(
+    "--top",
+    type=click.IntRange(min=0),
+    default=3,
+    show_default=True,
+    help="Highlight the first N items in backlog order as the next refinement.",
+)
+@click.option(
+    "--history",
+    "history_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Append this run to a JSON Lines FILE and draw readiness over time from it.",
+)
+@click.option(
+    "--link-base",
+    help="Link items to URL + path + #Lline (e.g. https://github.com/ORG/REPO/blob/main/); "
+    "default: paths relative to the page.",
+)
+@click.option("--select", help="Run only these checks (comma-separated ids).")
+@click.option("--ignore", help="Skip these checks (comma-separated ids).")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "never"]),
+    default="never",
+    show_default=True,
+    help="Lowest severity that makes the run fail (exit 1) once the page is written.",
+)
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--jql", help="Report on the issues of a JQL query from Jira.")
+@click.option("--project", metavar="KEY", help="Report on a Jira project's backlog, by rank.")
+@click.option("--board", type=click.IntRange(min=1), help="Report on a Jira board's backlog.")
+@click.option("--insecure", is_flag=True, help="Do not verify Jira's TLS certificate (warns).")
+def report(
+    paths: tuple[str, ...],
+    output: Path,
+    top: int,
+    history_path: Path | None,
+    link_base: str | None,
+    select: str | None,
+    ignore: str | None,
+    fail_on: str,
+    config_path: Path | None,
+    jql: str | None,
+    project: str | None,
+    board: int | None,
+    insecure: bool,
+) -> int:
+    """Write a self-contained HTML readiness page (heat map, charts, trend) for PATHS or Jira."""
+    from readylint.report.page import ReportRequest, write_report
+
+    config = load_config(config_path)
+    selection = app.Selection(
+        select=_csv(select) if select is not None else None, ignore=_csv(ignore)
+    )
+    engine, chosen = app.build_engine(config, selection)
+    jira = app.JiraOptions(jql, project, board, insecure)
+    source, shown, query, repo = _report_source(paths, config, engine, jira)
+    result = app.lint(source, engine, chosen)
+    request = ReportRequest(
+        output=output,
+        source=shown,
+        top=top,
+        history=history_path,
+        query=query,
+        repo=repo,
+        link_base=link_base,
+    )
+    outcome = write_report(result, request)
+    for error in [*result.errors, *outcome.errors]:
+        click.echo(str(error), err=True)
+    click.echo(f"{display_path(output)}: {outcome.data.headline}")
+    if outcome.errors:
+        return 2
+    return app.exit_code(result, fail_on)  # type: ignore[arg-type]
+
+
+# --- end of readylint report -------------------------------------------------------------------
 
 
 @cli.command()
