@@ -33,17 +33,6 @@ def _use_color(choice: str, stream: object) -> bool:
     return bool(isatty and isatty())
 
 
-def _write(text: str, output: Path | None, *, color: bool = False) -> None:
-    if output is None:
-        # click strips ANSI codes when stdout is not a terminal unless told otherwise.
-        click.echo(text, nl=False, color=color)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise ReadylintError(f"cannot write: {exc.strerror or exc}", path=str(output)) from None
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="readylint")
 def cli() -> None:
@@ -348,7 +337,7 @@ def new(item_id: str, title: str, output: Path | None, config_path: Path | None)
     text = skeleton(app.all_checks(load_config(config_path)), item_id, title)
     if output is not None and output.exists():
         raise ReadylintError("file exists; choose another name", path=str(output))
-    _write(text, output)
+    outputs.write(text, output)
     return 0
 
 

@@ -70,7 +70,8 @@ def plan(
     return outputs
 
 
-def _write(text: str, file: Path | None, *, color: bool = False) -> None:
+def write(text: str, file: Path | None, *, color: bool = False) -> None:
+    """Write a report to FILE, or to standard output when FILE is None."""
     if file is None:
         # click strips ANSI codes when stdout is not a terminal unless told otherwise.
         click.echo(text, nl=False, color=color)
@@ -87,7 +88,7 @@ def emit(result: RunResult, outputs: Sequence[Output], *, color: bool, quiet: bo
         options = ReportOptions(
             color=color and out.file is None and out.format == "text", quiet=quiet
         )
-        _write(REPORTERS[out.format](result, options), out.file, color=options.color)
+        write(REPORTERS[out.format](result, options), out.file, color=options.color)
     on_stdout = {o.format for o in outputs if o.file is None}
     if result.errors and not on_stdout & _SHOWS_ERRORS:
         for error in result.errors:
