@@ -16,19 +16,10 @@ from dataclasses import dataclass
 
 from readylint.text import strip_markdown
 
-_PRIME = (1 << 61) - 1
 _HASHES = 24
 _BANDS = 8
 _ROWS = _HASHES // _BANDS
-# Fixed coefficients (not random per run), so the same backlog always gives the same groups.
-_COEFFS = [
-    (
-        int.from_bytes(hashlib.blake2b(f"a{i}".encode(), digest_size=8).digest(), "big") % _PRIME
-        | 1,
-        int.from_bytes(hashlib.blake2b(f"b{i}".encode(), digest_size=8).digest(), "big") % _PRIME,
-    )
-    for i in range(_HASHES)
-]
+_SPAN = (1 << 64) // _HASHES  # width of one bin of the 64-bit hash space
 _PUNCT = re.compile(r"[^\w\s]|_")
 
 
@@ -38,11 +29,36 @@ def normalise(text: str) -> str:
 
 
 def signature(words: list[str]) -> tuple[int, ...]:
+    """A MinHash signature by one-permutation hashing with rotation densification.
+
+    Each 3-word shingle is hashed once (64-bit, deterministic); the hash space is cut into
+    ``_HASHES`` bins and each bin keeps its smallest offset. An empty bin borrows the value of the
+    next non-empty bin to its right, offset by the distance, so short texts still compare well
+    (Li, Owen and Zhang 2012; Shrivastava and Li 2014). One hash per shingle instead of one per
+    shingle and signature position keeps this cheap on large backlogs.
+    """
     shingles = {" ".join(words[i : i + 3]) for i in range(max(1, len(words) - 2))}
-    values = [
-        int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "big") for s in shingles
-    ]
-    return tuple(min((a * v + b) % _PRIME for v in values) for a, b in _COEFFS)
+    bins: list[int | None] = [None] * _HASHES
+    for shingle in shingles:
+        value = int.from_bytes(hashlib.blake2b(shingle.encode(), digest_size=8).digest(), "big")
+        index, offset = divmod(value, _SPAN)
+        if index < _HASHES:
+            current = bins[index]
+            if current is None or offset < current:
+                bins[index] = offset
+    filled = [i for i, v in enumerate(bins) if v is not None]
+    if len(filled) == _HASHES or not filled:
+        return tuple(v or 0 for v in bins)
+    result: list[int] = []
+    for index, value in enumerate(bins):
+        if value is not None:
+            result.append(value)
+            continue
+        distance = next(d for d in range(1, _HASHES) if bins[(index + d) % _HASHES] is not None)
+        borrowed = bins[(index + distance) % _HASHES]
+        assert borrowed is not None
+        result.append(borrowed + distance * _SPAN)
+    return tuple(result)
 
 
 def similarity(one: tuple[int, ...], other: tuple[int, ...]) -> float:

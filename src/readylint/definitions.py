@@ -154,7 +154,7 @@ class BoilerplateSpec(_Strict):
 
     min_items: int = Field(default=3, ge=2, description="Items sharing a text before it counts.")
     similarity: float = Field(
-        default=0.8, gt=0.0, le=1.0, description="Estimated Jaccard similarity of 3-word shingles."
+        default=0.7, gt=0.0, le=1.0, description="Estimated Jaccard similarity of 3-word shingles."
     )
     min_words: int = Field(
         default=4, ge=1, description="Shorter answers are grouped only when identical."
