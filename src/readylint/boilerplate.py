@@ -50,9 +50,9 @@ def signature(words: list[str]) -> tuple[int, ...]:
     if len(filled) == _HASHES or not filled:
         return tuple(v or 0 for v in bins)
     result: list[int] = []
-    for index, value in enumerate(bins):
-        if value is not None:
-            result.append(value)
+    for index, kept in enumerate(bins):
+        if kept is not None:
+            result.append(kept)
             continue
         distance = next(d for d in range(1, _HASHES) if bins[(index + d) % _HASHES] is not None)
         borrowed = bins[(index + distance) % _HASHES]
