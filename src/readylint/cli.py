@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import click
@@ -20,6 +20,47 @@ from readylint.paths import display_path
 
 def _csv(value: str | None) -> tuple[str, ...]:
     return tuple(p.strip() for p in (value or "").split(",") if p.strip())
+
+
+_Decorator = Callable[[Callable[..., int]], Callable[..., int]]
+
+
+def _options(*options: _Decorator) -> _Decorator:
+    """Apply several click options as one decorator (shared by ``check`` and ``report``)."""
+
+    def apply(function: Callable[..., int]) -> Callable[..., int]:
+        for option in reversed(options):
+            function = option(function)
+        return function
+
+    return apply
+
+
+# Which checks run: --select and --ignore.
+_selection_options = _options(
+    click.option("--select", help="Run only these checks (comma-separated ids)."),
+    click.option("--ignore", help="Skip these checks (comma-separated ids)."),
+)
+
+# Jira source (issue 3): credentials come only from JIRA_EMAIL + JIRA_API_TOKEN or JIRA_PAT.
+_jira_options = _options(
+    click.option("--jql", help="Read the issues of a JQL query from Jira (JIRA_URL or jira.url)."),
+    click.option(
+        "--project",
+        metavar="KEY",
+        help="Read a Jira project's backlog: project = KEY AND statusCategory != Done, by rank.",
+    ),
+    click.option(
+        "--board", type=click.IntRange(min=1), help="Read a Jira board's backlog, in board order."
+    ),
+    click.option("--insecure", is_flag=True, help="Do not verify Jira's TLS certificate (warns)."),
+)
+
+
+def _selection(select: str | None, ignore: str | None, *, strict: bool = False) -> app.Selection:
+    return app.Selection(
+        select=_csv(select) if select is not None else None, ignore=_csv(ignore), strict=strict
+    )
 
 
 def _use_color(choice: str, stream: object) -> bool:
@@ -63,8 +104,7 @@ def cli() -> None:
 @click.option(
     "--top", type=click.IntRange(min=1), help="Report only the first N items in backlog order."
 )
-@click.option("--select", help="Run only these checks (comma-separated ids).")
-@click.option("--ignore", help="Skip these checks (comma-separated ids).")
+@_selection_options
 @click.option(
     "--fail-on",
     type=click.Choice(["error", "warning", "never"]),
@@ -113,17 +153,7 @@ def cli() -> None:
     is_flag=True,
     help="Ordering rationales must name the next items they are compared with (see compare_with).",
 )
-# Jira source (issue 3): credentials come only from JIRA_EMAIL + JIRA_API_TOKEN or JIRA_PAT.
-@click.option("--jql", help="Read the issues of a JQL query from Jira (JIRA_URL or jira.url).")
-@click.option(
-    "--project",
-    metavar="KEY",
-    help="Read a Jira project's backlog: project = KEY AND statusCategory != Done, by rank.",
-)
-@click.option(
-    "--board", type=click.IntRange(min=1), help="Read a Jira board's backlog, in board order."
-)
-@click.option("--insecure", is_flag=True, help="Do not verify Jira's TLS certificate (warns).")
+@_jira_options
 @click.option(
     "--label-unready",
     metavar="LABEL",
@@ -158,9 +188,7 @@ def check(
     """Check backlog items in PATHS (YAML files or directories; default: the config's paths,
     else backlog/), or in Jira with --jql, --project or --board."""
     config = load_config(config_path)
-    selection = app.Selection(
-        select=_csv(select) if select is not None else None, ignore=_csv(ignore), strict=strict
-    )
+    selection = _selection(select, ignore, strict=strict)
     engine, chosen = app.build_engine(config, selection)
     jira = app.JiraOptions(jql, project, board, insecure, label_unready, dry_run)
     plan = outputs.plan(fmt, output, output_formats)
@@ -234,8 +262,7 @@ def _report_source(
     help="Link items to URL + path + #Lline (e.g. https://github.com/ORG/REPO/blob/main/); "
     "default: paths relative to the page.",
 )
-@click.option("--select", help="Run only these checks (comma-separated ids).")
-@click.option("--ignore", help="Skip these checks (comma-separated ids).")
+@_selection_options
 @click.option(
     "--fail-on",
     type=click.Choice(["error", "warning", "never"]),
@@ -244,10 +271,7 @@ def _report_source(
     help="Lowest severity that makes the run fail (exit 1) once the page is written.",
 )
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--jql", help="Report on the issues of a JQL query from Jira.")
-@click.option("--project", metavar="KEY", help="Report on a Jira project's backlog, by rank.")
-@click.option("--board", type=click.IntRange(min=1), help="Report on a Jira board's backlog.")
-@click.option("--insecure", is_flag=True, help="Do not verify Jira's TLS certificate (warns).")
+@_jira_options
 def report(
     paths: tuple[str, ...],
     output: Path,
@@ -267,9 +291,7 @@ def report(
     from readylint.report.page import ReportRequest, write_report
 
     config = load_config(config_path)
-    selection = app.Selection(
-        select=_csv(select) if select is not None else None, ignore=_csv(ignore)
-    )
+    selection = _selection(select, ignore)
     engine, chosen = app.build_engine(config, selection)
     jira = app.JiraOptions(jql, project, board, insecure)
     source, shown, query, repo = _report_source(paths, config, engine, jira)
