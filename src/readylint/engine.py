@@ -305,7 +305,7 @@ class Engine:
                     )
                 ]
             if not answer.structured:
-                count = word_count(text)
+                count = word_count(text, at_least=minimum)
                 if count < minimum:
                     return [
                         Finding(

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from readylint.definitions import Flag, JudgeSpec, ProseSpec
-from readylint.linear import compile_linear, phrase_pattern
+from readylint.linear import compile_linear, linear_problem, phrase_pattern
+from readylint.rx import AnyOf, Match, Pattern, compile_text
 
 # --- cleaning prose before it is judged -------------------------------------------------------
 
@@ -38,7 +39,7 @@ LOG_SIGNS: tuple[str, ...] = (
     r"\bCaused by: ",
     r"(?:^|\s)[$#] (?:sudo|cd|ls|git|npm|mvn|pip|python|java|curl|ti|appc)\b",
 )
-_LOG = re.compile("|".join(f"(?:{p})" for p in LOG_SIGNS))
+_LOG = compile_text("|".join(f"(?:{p})" for p in LOG_SIGNS), ignore_case=False)
 
 # Sentence ends: ., ! or ? before a space; a line break; a run of 3+ spaces (flattened lines).
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]{0,2}\s{1,50}|\n|\s{3,50}")
@@ -47,11 +48,16 @@ _WORDISH = re.compile(r"[A-Za-z]{2,40}")
 
 def strip_code(text: str) -> str:
     """``text`` without {code}/{noformat}/{panel} blocks and fenced code; URLs and images too."""
-    text = _remove_blocks(text)
-    text = _WIKI_LINK.sub(r"\1", text)
-    text = _IMAGE.sub(" ", text)
-    text = _MONO.sub(" ", text)
-    return _URL.sub(" ", text)
+    # Each substitution only where its marker occurs: most answers have none of them.
+    if "{" in text or "```" in text or "~~~" in text:
+        text = _remove_blocks(text)
+    if "|" in text:
+        text = _WIKI_LINK.sub(r"\1", text)
+    if "!" in text:
+        text = _IMAGE.sub(" ", text)
+    if "{{" in text:
+        text = _MONO.sub(" ", text)
+    return _URL.sub(" ", text) if "://" in text else text
 
 
 def _remove_blocks(text: str) -> str:
@@ -104,20 +110,20 @@ class ProseFinder:
 
     def __init__(self, spec: ProseSpec) -> None:
         self.spec = spec
-        self._cues = [compile_linear(p) for p in spec.cues]
-        self._lead = [compile_linear(p) for p in spec.lead_cues]
-        self._traps = [compile_linear(p) for p in spec.traps]
+        self._cues = _any_linear(spec.cues)
+        self._lead = _any_linear(spec.lead_cues)
+        self._traps = _any_linear(spec.traps)
 
     def find(self, sentences: Sequence[str], title: str | None = None) -> ProseHit | None:
         """The first cued sentence (and the next ones); with ``title``, sentences that only
         restate the title are skipped."""
         for index, sentence in enumerate(sentences):
-            if any(t.search(sentence) for t in self._traps):
+            if self._traps.matches(sentence):
                 continue
             if title is not None and restates(sentence, title):
                 continue
-            cued = any(c.search(sentence) for c in self._cues) or (
-                index < self.spec.lead and any(c.search(sentence) for c in self._lead)
+            cued = self._cues.matches(sentence) or (
+                index < self.spec.lead and self._lead.matches(sentence)
             )
             if cued:
                 text = " ".join(sentences[index : index + self.spec.sentences])
@@ -165,10 +171,10 @@ class _CompiledFlag:
     def __init__(self, flag: Flag) -> None:
         self.flag = flag
         self.phrases = phrase_pattern(flag.phrases)
-        self.patterns = [compile_linear(p) for p in flag.patterns]
+        self.patterns = [compile_linear_text(p) for p in flag.patterns]
 
     def match(self, text: str) -> str | None:
-        hits: list[re.Match[str]] = []
+        hits: list[Match] = []
         if self.phrases is not None:
             found = self.phrases.search(text)
             if found:
@@ -180,7 +186,7 @@ class _CompiledFlag:
         return None
 
 
-def _nearly_whole(text: str, hit: re.Match[str]) -> bool:
+def _nearly_whole(text: str, hit: Match) -> bool:
     rest = text[: hit.start()] + " " + text[hit.end() :]
     return len(content_words(rest)) <= 2
 
@@ -190,19 +196,17 @@ class Judge:
 
     def __init__(self, spec: JudgeSpec) -> None:
         self.spec = spec
-        self._evidence = [compile_linear(p) for p in spec.evidence]
+        self._evidence = _any_linear(spec.evidence)
         self._flags = [_CompiledFlag(f) for f in spec.flags]
         self._id = compile_linear(spec.item_id, 0)
-        self._first = [compile_linear(p) for p in spec.predecessor]
-        self._after = [compile_linear(p) for p in spec.successor]
-        self._after_id = [compile_linear(p) for p in spec.successor_after]
+        self._first = _any_linear(spec.predecessor)
+        self._after = _any_linear(spec.successor)
+        self._after_id = [compile_linear_text(p) for p in spec.successor_after]
 
     def evidence(self, text: str) -> str | None:
-        for pattern in self._evidence:
-            found = pattern.search(text)
-            if found:
-                return found.group(0)
-        return None
+        """The leftmost phrase any evidence pattern matches, or None."""
+        found = self._evidence.search(text)
+        return None if found is None else found.group(0)
 
     def flag(self, text: str, *, whole: bool) -> tuple[Flag, str] | None:
         """The first flag of the given sort (whole-answer or not) that the text matches."""
@@ -223,14 +227,29 @@ class Judge:
             before = text[max(previous_end, match.start() - 40) : match.start()]
             after = text[match.end() : match.end() + 40]
             role: str | None = None
-            if any(p.search(before) for p in self._first):
+            if self._first.matches(before):
                 role = "first"
-            elif any(p.search(before) for p in self._after) or any(
-                p.match(after) for p in self._after_id
-            ):
+            elif self._after.matches(before) or any(p.match(after) for p in self._after_id):
                 role = "after"
             known = seen.get(ident)
             if known is None or known.role is None:
                 seen[ident] = Reference(ident, role)
             previous_end = match.end()
         return list(seen.values())
+
+
+def _any_linear(patterns: Sequence[str]) -> AnyOf:
+    """The patterns as one matcher, after checking each runs in linear time."""
+    for pattern in patterns:
+        problem = linear_problem(pattern)
+        if problem is not None:
+            raise ValueError(problem)
+    return AnyOf(patterns)
+
+
+def compile_linear_text(pattern: str) -> Pattern:
+    """One linear-checked pattern, compiled for RE2 where it can be."""
+    problem = linear_problem(pattern)
+    if problem is not None:
+        raise ValueError(problem)
+    return compile_text(pattern)
