@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any, Protocol
+from typing import Any, cast
 
 try:  # pragma: no cover - depends on the platform's wheels
-    import re2 as _re2
+    import re2 as _re2  # type: ignore[import-untyped]
 
     _OPTIONS: Any = _re2.Options()
     _OPTIONS.case_sensitive = False
@@ -33,23 +33,10 @@ except ImportError:  # pragma: no cover
     HAS_RE2 = False
 
 
-class Match(Protocol):
-    def group(self, index: int = 0, /) -> str: ...
-
-    def start(self, index: int = 0, /) -> int: ...
-
-    def end(self, index: int = 0, /) -> int: ...
-
-
-class Pattern(Protocol):
-    """What readylint uses of a compiled pattern: the common part of ``re`` and ``re2``."""
-
-    @property
-    def pattern(self) -> str: ...
-
-    def search(self, text: str, /) -> Match | None: ...
-
-    def match(self, text: str, /) -> Match | None: ...
+# An RE2 pattern offers what readylint uses of ``re.Pattern`` (search, match, finditer, group,
+# start, end), so both are typed as ``re.Pattern``; nothing here relies on more than that.
+Pattern = re.Pattern[str]
+Match = re.Match[str]
 
 
 def _re2_compile(pattern: str, ignore_case: bool) -> Any:
@@ -65,7 +52,7 @@ def compile_text(pattern: str, *, ignore_case: bool = True) -> Pattern:
     """``pattern`` compiled for RE2 when it can be, else for ``re`` (already linear-checked)."""
     compiled = _re2_compile(pattern, ignore_case)
     if compiled is not None:
-        return compiled  # type: ignore[no-any-return]
+        return cast(Pattern, compiled)
     return re.compile(pattern, re.I if ignore_case else 0)
 
 
@@ -89,7 +76,7 @@ class AnyOf:
         if fast:
             combined = _re2_compile(_alternation(fast), ignore_case)
             if combined is not None:
-                parts.append(combined)
+                parts.append(cast(Pattern, combined))
             else:  # pragma: no cover - each compiled alone, so together they should
                 parts.extend(compile_text(p, ignore_case=ignore_case) for p in fast)
         if slow:
