@@ -110,9 +110,9 @@ class ProseFinder:
 
     def __init__(self, spec: ProseSpec) -> None:
         self.spec = spec
-        self._cues = _any_linear(spec.cues)
-        self._lead = _any_linear(spec.lead_cues)
-        self._traps = _any_linear(spec.traps)
+        self._cues = any_linear(spec.cues)
+        self._lead = any_linear(spec.lead_cues)
+        self._traps = any_linear(spec.traps)
 
     def find(self, sentences: Sequence[str], title: str | None = None) -> ProseHit | None:
         """The first cued sentence (and the next ones); with ``title``, sentences that only
@@ -196,11 +196,11 @@ class Judge:
 
     def __init__(self, spec: JudgeSpec) -> None:
         self.spec = spec
-        self._evidence = _any_linear(spec.evidence)
+        self._evidence = any_linear(spec.evidence)
         self._flags = [_CompiledFlag(f) for f in spec.flags]
         self._id = compile_linear(spec.item_id, 0)
-        self._first = _any_linear(spec.predecessor)
-        self._after = _any_linear(spec.successor)
+        self._first = any_linear(spec.predecessor)
+        self._after = any_linear(spec.successor)
         self._after_id = [compile_linear_text(p) for p in spec.successor_after]
 
     def evidence(self, text: str) -> str | None:
@@ -238,7 +238,7 @@ class Judge:
         return list(seen.values())
 
 
-def _any_linear(patterns: Sequence[str]) -> AnyOf:
+def any_linear(patterns: Sequence[str]) -> AnyOf:
     """The patterns as one matcher, after checking each runs in linear time."""
     for pattern in patterns:
         problem = linear_problem(pattern)

@@ -97,7 +97,9 @@ def placeholder(text: str) -> str | None:
             return "lorem ipsum" if _LOREM.search(stripped) else None
         head = stripped[0]
         if head.isalnum() or head in "\"'(":
-            return None
+            start = stripped[:12].lower()
+            if not start.startswith(("to be", "still to be")):
+                return None
     if _PLACEHOLDER_PUNCT.match(stripped):
         return stripped
     if _SLOT_ONLY.match(stripped):
