@@ -397,15 +397,16 @@ class Engine:
             denial = judge.flag(text, whole=True)
             if denial is not None:
                 problem = f"{denial[0].says} ('{denial[1]}')"
+            elif rules.restates_title and restates(text, view.item.title):
+                # before evidence: "Users want to upload a logo" names users, yet only
+                # restates the title "Let users upload a logo"
+                problem = f"only restates the title ('{_excerpt(view.item.title)}')"
             elif not named_after and judge.evidence(text) is None:
-                if rules.restates_title and restates(text, view.item.title):
-                    problem = f"only restates the title ('{_excerpt(view.item.title)}')"
-                else:
-                    flagged = judge.flag(text, whole=False)
-                    if flagged is not None:
-                        problem = f"{flagged[0].says} ('{flagged[1]}')"
-                    elif rules.require_evidence:
-                        problem = "is not concrete"
+                flagged = judge.flag(text, whole=False)
+                if flagged is not None:
+                    problem = f"{flagged[0].says} ('{flagged[1]}')"
+                elif rules.require_evidence:
+                    problem = "is not concrete"
             if problem is not None:
                 found.append(
                     Finding(

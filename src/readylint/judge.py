@@ -23,6 +23,12 @@ _URL = re.compile(r"\b(?:https?|ftp|file)://[^\s|\]\)}>]{1,2000}")
 _IMAGE = re.compile(r"![^!\s|]{1,300}(?:\|[^!\n]{0,200})?!")
 _WIKI_LINK = re.compile(r"\[([^\[\]|\n]{0,300})\|[^\[\]\n]{0,2000}\]")
 _MONO = re.compile(r"\{\{[^{}\n]{0,500}\}\}")
+# Jira wiki emoticons used as list markers or status icons: (x) (/) (?) (!) (i) (y) (n) (+) (-).
+_EMOTICON = re.compile(r"\((?:x|/|\?|!|i|y|n|\+|-|\*[rgby]?|on|off)\)", re.I)
+# A removed part leaves a mark; the mark and the blanks around it become one space, so removing
+# "{{name}}" from "a {{name}} b" does not leave the run of 3+ spaces that ends a sentence.
+_GAP_MARK = "\x00"
+_GAP = re.compile(r"[ \t]{0,50}\x00[ \t\x00]{0,50}")
 
 # A sentence showing one of these is log output, a stack trace or a command, not prose.
 LOG_SIGNS: tuple[str, ...] = (
@@ -43,15 +49,24 @@ _LOG = re.compile("|".join(f"(?:{p})" for p in LOG_SIGNS))
 # Sentence ends: ., ! or ? before a space; a line break; a run of 3+ spaces (flattened lines).
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]{0,2}\s{1,50}|\n|\s{3,50}")
 _WORDISH = re.compile(r"[A-Za-z]{2,40}")
+# A heading or label line on its own ("h5. Actual result", "*Expected Results*", "To reproduce:"):
+# it is kept as the start of the sentence after it, so cues can see what that sentence is.
+_LEAD_IN = re.compile(
+    r"^(?:h[1-6]\.\s{0,3}|#{1,6}\s{1,3})?[*_]{0,2}[A-Za-z][A-Za-z0-9 '/()-]{0,50}?[*_]{0,2}\s{0,3}:?"
+    r"[*_]{0,2}$"
+)
+_HEADING_MARK = re.compile(r"^(?:h[1-6]\.|#{1,6}\s)|:[*_]{0,2}$|^[*_]{1,2}[^*_]{1,60}[*_]{1,2}$")
 
 
 def strip_code(text: str) -> str:
     """``text`` without {code}/{noformat}/{panel} blocks and fenced code; URLs and images too."""
     text = _remove_blocks(text)
     text = _WIKI_LINK.sub(r"\1", text)
-    text = _IMAGE.sub(" ", text)
-    text = _MONO.sub(" ", text)
-    return _URL.sub(" ", text)
+    text = _IMAGE.sub(_GAP_MARK, text)
+    text = _MONO.sub(_GAP_MARK, text)
+    text = _EMOTICON.sub(_GAP_MARK, text)
+    text = _URL.sub(_GAP_MARK, text)
+    return _GAP.sub(" ", text) if _GAP_MARK in text else text
 
 
 def _remove_blocks(text: str) -> str:
@@ -74,7 +89,7 @@ def _remove_blocks(text: str) -> str:
         end = closer.search(text, opening.end())
         if end is None:  # an unclosed block runs to the end
             return "".join(out)
-        out.append(" ")
+        out.append(_GAP_MARK)
         position = end.end()
 
 
@@ -82,8 +97,16 @@ def prose_sentences(text: str) -> list[str]:
     """The sentences of a description that are prose: code, logs and stack traces removed."""
     cleaned = strip_code(text)
     found: list[str] = []
+    lead_in = ""
     for part in _SENTENCE_END.split(cleaned):
         sentence = " ".join(part.split())
+        if not _WORDISH.search(sentence):  # nothing, or a list number such as "1."
+            continue
+        if len(sentence) <= 60 and _LEAD_IN.match(sentence) and _HEADING_MARK.search(sentence):
+            lead_in = sentence  # a heading or label: it starts the next sentence
+            continue
+        if lead_in:
+            sentence, lead_in = f"{lead_in} {sentence}", ""
         if len(_WORDISH.findall(sentence)) < 3 or _LOG.search(sentence):
             continue
         found.append(sentence)
@@ -107,10 +130,13 @@ class ProseFinder:
         self._cues = [compile_linear(p) for p in spec.cues]
         self._lead = [compile_linear(p) for p in spec.lead_cues]
         self._traps = [compile_linear(p) for p in spec.traps]
+        self._denials = [compile_linear(p) for p in spec.denials]
 
     def find(self, sentences: Sequence[str], title: str | None = None) -> ProseHit | None:
         """The first cued sentence (and the next ones); with ``title``, sentences that only
-        restate the title are skipped."""
+        restate the title are skipped. None when a sentence denies the question."""
+        if self._denials and any(d.search(s) for s in sentences for d in self._denials):
+            return None
         for index, sentence in enumerate(sentences):
             if any(t.search(sentence) for t in self._traps):
                 continue
@@ -130,21 +156,33 @@ class ProseFinder:
 _CONTENT = re.compile(r"[a-z0-9]{2,40}")
 _STOPWORDS_TEXT = """a an and are as at be by can could do does for from has have i in is it its of
 on or our should so that the their them this to we when will with would been being not no need
-needs want wants able into there which who what how all any more most must"""
+needs want wants able into there which who what how all any more most must such where"""
 STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 
 
+# A light stemmer, so "crashes" matches "crash" and "displays" matches "display".
+_SUFFIX = re.compile(r"(?:ing|ed|es|s)$")
+
+
+def _stem(word: str) -> str:
+    if len(word) < 4 or word.endswith("ss"):
+        return word
+    return _SUFFIX.sub("", word).removesuffix("e") or word
+
+
 def content_words(text: str) -> set[str]:
-    return {w for w in _CONTENT.findall(text.lower()) if w not in STOPWORDS}
+    """The text's words, less stopwords, lightly stemmed."""
+    return {_stem(w) for w in _CONTENT.findall(text.lower()) if w not in STOPWORDS}
 
 
 def restates(answer: str, title: str) -> bool:
-    """Whether the answer's content words are (nearly) all the title's."""
+    """Whether the answer's content words are (nearly) all the title's: at most one in three
+    (at least one) is new."""
     mine = content_words(answer)
     if not mine:
         return True
     theirs = content_words(title)
-    return len(mine - theirs) <= max(1, len(mine) // 4)
+    return len(mine - theirs) <= max(1, len(mine) // 3)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +195,11 @@ class Reference:
 
     item_id: str
     role: str | None
+
+
+# How far before an item id the words that place it may start ("before we commit to the
+# redesign in PAY-3").
+_BEFORE_ID = 80
 
 
 class _CompiledFlag:
@@ -220,7 +263,7 @@ class Judge:
         previous_end = 0
         for match in self._id.finditer(text):
             ident = match.group(0)
-            before = text[max(previous_end, match.start() - 40) : match.start()]
+            before = text[max(previous_end, match.start() - _BEFORE_ID) : match.start()]
             after = text[match.end() : match.end() + 40]
             role: str | None = None
             if any(p.search(before) for p in self._first):
