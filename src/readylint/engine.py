@@ -547,7 +547,10 @@ class Engine:
         return run
 
 
-_TEMPLATE_SLOT = re.compile(r"<[^<>\n]{1,80}>|\[[^\[\]\n]{1,80}\](?!\()|\{\{[^{}\n]{1,80}\}\}")
+# "{{...}}" is a slot only when it holds words ("{{user}}"); "{{build.gradle}}" is Jira monospace.
+_TEMPLATE_SLOT = re.compile(
+    r"<[^<>\n]{1,80}>|\[[^\[\]\n]{1,80}\](?!\()|\{\{[A-Za-z][A-Za-z ]{0,79}\}\}"
+)
 
 
 def _excerpt(text: str, limit: int = 80) -> str:
