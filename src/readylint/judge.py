@@ -51,11 +51,12 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]{0,2}\s{1,50}|\n|\s{3,50}")
 _WORDISH = re.compile(r"[A-Za-z]{2,40}")
 # A heading or label line on its own ("h5. Actual result", "*Expected Results*", "To reproduce:"):
 # it is kept as the start of the sentence after it, so cues can see what that sentence is.
+# ("#" is not a mark: in Jira wiki "# Open the editor" is a numbered step.)
 _LEAD_IN = re.compile(
-    r"^(?:h[1-6]\.\s{0,3}|#{1,6}\s{1,3})?[*_]{0,2}[A-Za-z][A-Za-z0-9 '/()-]{0,50}?[*_]{0,2}\s{0,3}:?"
-    r"[*_]{0,2}$"
+    r"^(?:h[1-6]\.\s{0,3})?[*_]{0,2}[A-Za-z][A-Za-z0-9 '/()-]{0,50}?[*_]{0,2}\s{0,3}:?[*_]{0,2}$"
 )
-_HEADING_MARK = re.compile(r"^(?:h[1-6]\.|#{1,6}\s)|:[*_]{0,2}$|^[*_]{1,2}[^*_]{1,60}[*_]{1,2}$")
+_HEADING_MARK = re.compile(r"^h[1-6]\.|:[*_]{0,2}$|^[*_]{1,2}[^*_]{1,60}[*_]{1,2}$")
+_WIKI_HEADING = re.compile(r"^[ \t]{0,3}(h[1-6]\.)[ \t]{1,10}", re.M)  # "h3. Title" -> "h3.Title"
 
 
 def strip_code(text: str) -> str:
@@ -95,7 +96,7 @@ def _remove_blocks(text: str) -> str:
 
 def prose_sentences(text: str) -> list[str]:
     """The sentences of a description that are prose: code, logs and stack traces removed."""
-    cleaned = strip_code(text)
+    cleaned = _WIKI_HEADING.sub(r"\1", strip_code(text))  # "h3. " must not end a sentence
     found: list[str] = []
     lead_in = ""
     for part in _SENTENCE_END.split(cleaned):
@@ -156,7 +157,8 @@ class ProseFinder:
 _CONTENT = re.compile(r"[a-z0-9]{2,40}")
 _STOPWORDS_TEXT = """a an and are as at be by can could do does for from has have i in is it its of
 on or our should so that the their them this to we when will with would been being not no need
-needs want wants able into there which who what how all any more most must such where"""
+needs want wants able into there which who what how all any more most must such where
+h1 h2 h3 h4 h5 h6 expected actual result results behaviour behavior"""  # the last: bug-report labels
 STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 
 
@@ -176,13 +178,14 @@ def content_words(text: str) -> set[str]:
 
 
 def restates(answer: str, title: str) -> bool:
-    """Whether the answer's content words are (nearly) all the title's: at most one in three
-    (at least one) is new."""
+    """Whether the answer's content words are (nearly) all the title's: at most one in three is
+    new (one, from three words on). "This is not intuitive" has one content word, and it is new."""
     mine = content_words(answer)
     if not mine:
         return True
     theirs = content_words(title)
-    return len(mine - theirs) <= max(1, len(mine) // 3)
+    allowed = max(1, len(mine) // 3) if len(mine) >= 3 else 0
+    return len(mine - theirs) <= allowed
 
 
 @dataclass(frozen=True, slots=True)
