@@ -55,19 +55,20 @@ SPLIT_SEED = 20260506  # the dev/test split of the corpus items; see the module 
 # makes a check noticeably worse fails. The target for every check is 0.9 / 0.9.
 THRESHOLDS: dict[str, tuple[float, float]] = {
     # (precision, recall); measured on 387 items: see README "Accuracy".
-    "customer-need": (0.78, 0.80),  # below the 0.9 target: prose needs are hard to cue
-    "business-reason": (0.95, 0.97),
-    "trade-off": (0.97, 0.98),
-    "expected-outcome": (0.92, 0.97),
-    "ordering-rationale": (0.96, 0.97),
+    "customer-need": (0.92, 0.90),
+    "business-reason": (0.98, 0.99),
+    "trade-off": (0.97, 0.99),
+    "expected-outcome": (0.95, 0.98),
+    "ordering-rationale": (0.97, 0.98),
 }
-# Thresholds on the hard cases alone (``--only hard``), set the same way.
+# Thresholds on the hard cases alone (``--only hard``), set the same way; one item there moves
+# a figure by up to 0.06.
 HARD_THRESHOLDS: dict[str, tuple[float, float]] = {
-    "customer-need": (0.90, 0.65),
-    "business-reason": (0.77, 0.86),
-    "trade-off": (0.94, 0.98),
-    "expected-outcome": (0.85, 0.94),
-    "ordering-rationale": (0.93, 0.90),
+    "customer-need": (0.94, 0.90),
+    "business-reason": (0.95, 0.95),
+    "trade-off": (0.95, 0.95),
+    "expected-outcome": (0.95, 0.95),
+    "ordering-rationale": (0.95, 0.95),
 }
 
 
