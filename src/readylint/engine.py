@@ -439,15 +439,14 @@ class Engine:
                     ]
             denial = judge.flag(text, whole=True)
             denied = f"{denial[0].says} ('{denial[1]}')" if denial is not None else None
-            evidence = denied is None and judge.evidence(text) is not None
             restated: str | None = None
+            if denied is None and rules.restates_title and restates(text, view.item.title):
+                restated = f"only restates the title ('{_excerpt(view.item.title)}')"
+            evidence = denied is None and restated is None and judge.evidence(text) is not None
             flagged: str | None = None
-            if denied is None and not evidence:
-                if rules.restates_title and restates(text, view.item.title):
-                    restated = f"only restates the title ('{_excerpt(view.item.title)}')"
-                else:
-                    partial = judge.flag(text, whole=False)
-                    flagged = f"{partial[0].says} ('{partial[1]}')" if partial else None
+            if denied is None and restated is None and not evidence:
+                partial = judge.flag(text, whole=False)
+                flagged = f"{partial[0].says} ('{partial[1]}')" if partial else None
             facts = Pending(
                 [],
                 where,
@@ -513,10 +512,12 @@ class Engine:
             problem: str | None = None
             if facts.denial is not None:
                 problem = facts.denial
+            elif facts.restates is not None:
+                # before evidence: "Users want to upload a logo" names users, yet only
+                # restates the title "Let users upload a logo"
+                problem = facts.restates
             elif not named_after and not facts.evidence:
-                if facts.restates is not None:
-                    problem = facts.restates
-                elif facts.flagged is not None:
+                if facts.flagged is not None:
                     problem = facts.flagged
                 elif rules.require_evidence:
                     problem = "is not concrete"
@@ -665,7 +666,10 @@ class Engine:
         return run, finish
 
 
-_TEMPLATE_SLOT = re.compile(r"<[^<>\n]{1,80}>|\[[^\[\]\n]{1,80}\](?!\()|\{\{[^{}\n]{1,80}\}\}")
+# "{{...}}" is a slot only when it holds words ("{{user}}"); "{{build.gradle}}" is Jira monospace.
+_TEMPLATE_SLOT = re.compile(
+    r"<[^<>\n]{1,80}>|\[[^\[\]\n]{1,80}\](?!\()|\{\{[A-Za-z][A-Za-z ]{0,79}\}\}"
+)
 
 
 def _excerpt(text: str, limit: int = 80) -> str:

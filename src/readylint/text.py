@@ -124,6 +124,18 @@ _LABEL = re.compile(
 )
 
 
+# Labels of a bug report's own parts: a label line with one of these names ends the section
+# before it ("Expected result: ..." stops at "Actual result: ..."), though it answers nothing.
+SECTION_BREAKS = frozenset(
+    normalise_key(name)
+    for name in (
+        "actual result", "actual results", "actual behaviour", "actual behavior", "actual",
+        "result", "results", "steps to reproduce", "steps to replicate", "to reproduce",
+        "to replicate", "environment", "workaround",
+    )
+)  # fmt: skip
+
+
 @dataclass(frozen=True, slots=True)
 class Section:
     """A part of a description under a heading or label; ``offset`` is its 0-based line."""
@@ -172,6 +184,10 @@ def sections(description: str, known: frozenset[str]) -> dict[str, Section]:
                 if name in known:
                     close()
                     current, start, body = name, index, [label.group(3)]
+                    continue
+                if name in SECTION_BREAKS and name not in known:
+                    close()
+                    current, start, body = None, index, []
                     continue
         if current is not None:
             body.append(line)
