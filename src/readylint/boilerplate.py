@@ -27,8 +27,11 @@ _ROWS = _HASHES // _BANDS
 _BITS = 32
 _SPAN = (1 << _BITS) // _HASHES  # width of one bin of the 32-bit hash space
 _MASK = (1 << _BITS) - 1
-_PACK = struct.Struct(f"<{_HASHES}I")
-_BAND_BYTES = _ROWS * 4
+# A print packs 8 bytes of text hash and, for longer texts, the signature in 16-bit values
+# (two different offsets agree in their low 16 bits once in 65,536: the estimate barely moves).
+_PACK = struct.Struct(f"<{_HASHES}H")
+_EXACT = 8
+_BAND_BYTES = _ROWS * 2
 _MAX_WORDS = 80  # longer answers are compared on their first 80 words
 _PUNCT = re.compile(r"[^\w\s]|_")
 
@@ -82,15 +85,22 @@ def similarity(one: Sequence[int], other: Sequence[int]) -> float:
 
 @dataclass(frozen=True, slots=True)
 class Print:
-    """What grouping needs of one answer: its field, a hash of its normalised text, its MinHash
-    signature (packed; None for short texts, which group only when identical), its line, and
-    the excerpt a message quotes."""
+    """What grouping needs of one answer: its field, a packed hash of its normalised text plus
+    (for texts of ``min_words`` or more) its MinHash signature, its line, and the excerpt a
+    message quotes. Small on purpose: a large backlog keeps one per answer until the end."""
 
     key: str
-    exact: int
-    signature: bytes | None
+    packed: bytes
     line: int | None
     excerpt: str
+
+    @property
+    def exact(self) -> bytes:
+        return self.packed[:_EXACT]
+
+    @property
+    def signature(self) -> bytes | None:
+        return self.packed[_EXACT:] or None
 
 
 def fingerprint(
@@ -100,10 +110,11 @@ def fingerprint(
     plain = normalise(text)
     if not plain:
         return None
-    exact = int.from_bytes(hashlib.blake2b(plain.encode(), digest_size=8).digest(), "little")
+    packed = hashlib.blake2b(plain.encode(), digest_size=_EXACT).digest()
     words = plain.split()
-    packed = _PACK.pack(*signature(words)) if len(words) >= min_words else None
-    return Print(key, exact, packed, line, excerpt)
+    if len(words) >= min_words:
+        packed += _PACK.pack(*(v & 0xFFFF for v in signature(words)))
+    return Print(key, packed, line, excerpt)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,13 +154,13 @@ def groups(
     a time, so only one band's buckets are in memory at once.
     """
     union = _UnionFind(len(entries))
-    exact: dict[tuple[str, int], int] = {}
+    exact: dict[tuple[str, bytes], int] = {}
     signed: list[int] = []  # entries that are the first of their exact text and have a signature
     for index, (_, found) in enumerate(entries):
         first = exact.setdefault((found.key, found.exact), index)
         if first != index:
             union.union(first, index)
-        elif found.signature is not None:
+        elif len(found.packed) > _EXACT:
             signed.append(index)
     del exact
     unpacked: dict[int, tuple[int, ...]] = {}
@@ -157,18 +168,15 @@ def groups(
     def values(index: int) -> tuple[int, ...]:
         known = unpacked.get(index)
         if known is None:
-            packed = entries[index][1].signature
-            assert packed is not None
-            known = unpacked[index] = _PACK.unpack(packed)
+            known = unpacked[index] = _PACK.unpack_from(entries[index][1].packed, _EXACT)
         return known
 
     for band in range(_BANDS):
-        low, high = band * _BAND_BYTES, (band + 1) * _BAND_BYTES
+        low, high = _EXACT + band * _BAND_BYTES, _EXACT + (band + 1) * _BAND_BYTES
         buckets: dict[tuple[str, bytes], int] = {}
         for index in signed:
             found = entries[index][1]
-            assert found.signature is not None
-            representative = buckets.setdefault((found.key, found.signature[low:high]), index)
+            representative = buckets.setdefault((found.key, found.packed[low:high]), index)
             if (
                 representative != index
                 and union.find(representative) != union.find(index)

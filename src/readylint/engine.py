@@ -150,6 +150,9 @@ class Pending:
 
 
 CheckResult = list[Finding] | Pending
+# The one empty result every digest shares (a large backlog keeps a digest per item); nothing
+# appends to a check's result after the first pass, so sharing it is safe.
+_NOTHING: list[Finding] = []
 
 
 @dataclass(slots=True)
@@ -260,7 +263,7 @@ class Engine:
             []
             if prints_only
             else [
-                check.run(view) if _applies(check.definition, view) else None
+                (check.run(view) or _NOTHING) if _applies(check.definition, view) else None
                 for check in self.checks
             ]
         )
