@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import importlib
 import re
+import sys
+from collections.abc import Callable, Iterator
 from typing import Any
 
 MAX_REPEAT = 2000  # the largest upper bound a repetition may have
@@ -75,15 +77,70 @@ def _walk(tree: Any, *, inside_repeat: bool, pattern: str) -> str | None:
     return None
 
 
-def compile_linear(pattern: str, flags: int = re.I) -> re.Pattern[str]:
-    """Compile a pattern already validated by ``linear_problem``."""
-    problem = linear_problem(pattern)
-    if problem is not None:
-        raise ValueError(problem)
-    return re.compile(pattern, flags)
+class LinearPattern:
+    """A check file's pattern, checked by ``linear_problem`` and compiled when first used.
+
+    A run builds every check's patterns but a small backlog uses few of them: compiling them
+    all up front was most of a one-item run. The first call of a matching method compiles the
+    pattern and puts the compiled pattern's own methods in its place, so later calls cost what
+    they cost on a ``re.Pattern``.
+    """
+
+    def __init__(self, pattern: str, flags: int = re.I, *, linear: bool = False) -> None:
+        self.pattern = pattern
+        self.flags = flags
+        self._linear = linear  # already known to be linear (built by phrase_pattern)
+
+    def compiled(self) -> re.Pattern[str]:
+        """The compiled pattern; raises ValueError when it is not accepted."""
+        if not self._linear:
+            problem = linear_problem(self.pattern)
+            if problem is not None:
+                raise ValueError(problem)
+        compiled = re.compile(self.pattern, self.flags)
+        self.__dict__.update(
+            search=compiled.search,
+            match=compiled.match,
+            fullmatch=compiled.fullmatch,
+            finditer=compiled.finditer,
+            findall=compiled.findall,
+            sub=compiled.sub,
+        )
+        return compiled
+
+    def search(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        return self.compiled().search(string, pos, endpos)
+
+    def match(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        return self.compiled().match(string, pos, endpos)
+
+    def fullmatch(
+        self, string: str, pos: int = 0, endpos: int = sys.maxsize
+    ) -> re.Match[str] | None:
+        return self.compiled().fullmatch(string, pos, endpos)
+
+    def finditer(
+        self, string: str, pos: int = 0, endpos: int = sys.maxsize
+    ) -> Iterator[re.Match[str]]:
+        return self.compiled().finditer(string, pos, endpos)
+
+    def findall(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> list[Any]:
+        return self.compiled().findall(string, pos, endpos)
+
+    def sub(self, repl: str | Callable[[re.Match[str]], str], string: str, count: int = 0) -> str:
+        return self.compiled().sub(repl, string, count)
+
+    def __repr__(self) -> str:
+        return f"LinearPattern({self.pattern!r}, {self.flags})"
 
 
-def phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
+def compile_linear(pattern: str, flags: int = re.I) -> LinearPattern:
+    """A pattern already validated by ``linear_problem`` (the check-file schema does that),
+    compiled on first use; a pattern that is not linear raises ValueError then."""
+    return LinearPattern(pattern, flags)
+
+
+def phrase_pattern(phrases: tuple[str, ...]) -> LinearPattern | None:
     """One case-insensitive pattern matching any of the literal phrases as whole words.
 
     Spaces in a phrase match any run of up to 20 whitespace characters; the phrases are
@@ -92,7 +149,7 @@ def phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
     if not phrases:
         return None
     parts = sorted({_phrase(p) for p in phrases if p.strip()}, key=len, reverse=True)
-    return re.compile(r"(?<![\w\[<])(?:" + "|".join(parts) + r")(?![\w\]>])", re.I)
+    return LinearPattern(r"(?<![\w\[<])(?:" + "|".join(parts) + r")(?![\w\]>])", re.I, linear=True)
 
 
 def _phrase(phrase: str) -> str:
