@@ -9,12 +9,16 @@ most one representative per band, so the work grows linearly with the backlog, n
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from readylint.text import strip_markdown
+
+try:  # hashlib.blake2b itself, without hashlib's OpenSSL start-up (see cache.py)
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - a Python built without the _blake2 module
+    from hashlib import blake2b
 
 _HASHES = 24
 _BANDS = 8
@@ -40,7 +44,7 @@ def signature(words: list[str]) -> tuple[int, ...]:
     shingles = {" ".join(words[i : i + 3]) for i in range(max(1, len(words) - 2))}
     bins: list[int | None] = [None] * _HASHES
     for shingle in shingles:
-        value = int.from_bytes(hashlib.blake2b(shingle.encode(), digest_size=8).digest(), "big")
+        value = int.from_bytes(blake2b(shingle.encode(), digest_size=8).digest(), "big")
         index, offset = divmod(value, _SPAN)
         if index < _HASHES:
             current = bins[index]

@@ -10,7 +10,7 @@ validates a file only when the validation cache (``cache.py``) has no entry for 
 bytes, so a warm run never imports pydantic.
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: see definitions.py (NamedTuple fields).
 
 import sys
 from dataclasses import dataclass, field

@@ -20,7 +20,8 @@ pydantic. The records are NamedTuples because a class costs a tenth of a datacla
 import, which matters to a one-item run.
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: typing.NamedTuple compiles every string annotation
+# (a ForwardRef each), which cost more than the rest of this module's import.
 
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
