@@ -22,6 +22,9 @@ os.environ.pop("READYLINT_NO_CACHE", None)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    from readylint import cache
+
+    cache.flush()  # now, not at exit, when the directory is gone
     shutil.rmtree(_CACHE_DIR, ignore_errors=True)
 
 

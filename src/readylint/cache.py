@@ -24,6 +24,7 @@ on Windows). Off with ``READYLINT_NO_CACHE=1`` or ``--no-cache``.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import marshal
 import os
@@ -56,6 +57,10 @@ _SCHEMA_MODULES = (
 
 _enabled = True
 _stamp: tuple[Any, ...] | None = None
+# What this process already read or stored, by key: a run loads the checks more than once.
+_memory: dict[tuple[Any, ...], Any] = {}
+# Named data to write when the process ends (``keep``, ``flush``).
+_pending: dict[str, tuple[tuple[Any, ...], Any]] = {}
 
 
 def set_enabled(on: bool) -> None:
@@ -114,6 +119,7 @@ class Entry:
             payload = marshal.dumps((self._key, data))
         except (OSError, ValueError):
             return
+        _memory[self._key] = data
         _write(self._file, _MAGIC + blake2b(payload, digest_size=_DIGEST).digest() + payload)
 
 
@@ -130,7 +136,41 @@ def lookup(kind: str, source: Path) -> Entry:
     key = (__version__, sys.version, _schema_stamp(), kind, where, _hash(content))
     name = blake2b(f"{kind}\0{where}".encode(errors="surrogatepass"), digest_size=12).hexdigest()
     file = folder / f"{kind}-{name}"
-    return Entry(_read(file, key), file, key, source)
+    data = _memory.get(key)
+    if data is None:
+        data = _read(file, key)
+        if data is not None:
+            _memory[key] = data
+    return Entry(data, file, key, source)
+
+
+def load(name: str, key: tuple[Any, ...]) -> Any:
+    """Data kept under ``name`` (derived from no file) if it was kept with the same ``key``."""
+    folder = directory()
+    if folder is None:
+        return None
+    return _read(folder / name, (__version__, sys.version, name, *key))
+
+
+def keep(name: str, key: tuple[Any, ...], data: Any) -> None:
+    """Write ``data`` under ``name`` when the process ends (or at ``flush``)."""
+    if not _pending:
+        atexit.register(flush)
+    _pending[name] = (key, data)
+
+
+def flush() -> None:
+    """Write what ``keep`` was given (the ``readylint`` command calls this before it exits)."""
+    folder = directory()
+    for name, (key, data) in _pending.items():
+        if folder is None:
+            break
+        try:
+            payload = marshal.dumps(((__version__, sys.version, name, *key), data))
+        except ValueError:
+            continue
+        _write(folder / name, _MAGIC + blake2b(payload, digest_size=_DIGEST).digest() + payload)
+    _pending.clear()
 
 
 def _hash(content: bytes) -> bytes:

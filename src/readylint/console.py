@@ -26,6 +26,9 @@ def run() -> NoReturn:
         gc.enable()
     gc.freeze()
     code = main()
+    cache = sys.modules.get("readylint.cache")
+    if cache is not None:
+        cache.flush()  # what the run kept for the next one (atexit handlers do not run)
     try:
         sys.stdout.flush()
         sys.stderr.flush()

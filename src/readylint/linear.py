@@ -21,6 +21,10 @@ _parser: Any = importlib.import_module("re._parser" if hasattr(re, "_parser") el
 _constants: Any = importlib.import_module(
     "re._constants" if hasattr(re, "_constants") else "sre_constants"
 )
+_compiler: Any = importlib.import_module(
+    "re._compiler" if hasattr(re, "_compiler") else "sre_compile"
+)
+_sre: Any = importlib.import_module("_sre")
 
 _REPEATS = frozenset({"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"})
 _BACKREFS = frozenset({"GROUPREF", "GROUPREF_EXISTS"})
@@ -77,6 +81,83 @@ def _walk(tree: Any, *, inside_repeat: bool, pattern: str) -> str | None:
     return None
 
 
+# -- compiling check-file patterns ----------------------------------------------------------------
+#
+# ``re.compile`` parses a pattern (pure Python) and turns the tree into a program for the C
+# matcher; for the patterns of the built-in checks that is most of a one-item run. A pattern is
+# parsed once here, for both the linear-time check and the program, and the program is kept in the
+# validation cache (cache.py, keyed by the Python version and the matcher's magic number) so
+# later runs hand it straight to the matcher. This uses the same ``re`` internals as
+# ``re._compiler.compile`` (Python 3.10 to 3.13); ``_sre.compile`` validates a program before it
+# accepts it, and if anything is not as expected the public ``re.compile`` takes over.
+
+_PROGRAMS = "regex-programs"
+_MAX_PROGRAMS = 4000
+_fast = callable(getattr(_compiler, "_code", None)) and callable(getattr(_sre, "compile", None))
+_programs: dict[tuple[str, int], tuple[Any, ...]] | None = None
+
+
+def _known_programs() -> dict[tuple[str, int], tuple[Any, ...]]:
+    global _programs
+    if _programs is None:
+        from readylint import cache
+
+        kept = cache.load(_PROGRAMS, (_sre.MAGIC, _sre.CODESIZE))
+        _programs = kept if isinstance(kept, dict) else {}
+    return _programs
+
+
+def compile_checked(pattern: str, flags: int, *, check: bool = True) -> re.Pattern[str]:
+    """``re.compile(pattern, flags)``; with ``check``, a pattern that is not linear (or not valid)
+    raises ValueError saying why, as ``linear_problem`` would."""
+    global _fast
+    flags = int(flags)  # a plain int (not re.RegexFlag), as the cache keeps it
+    if _fast:
+        programs = _known_programs()
+        program = programs.get((pattern, flags))
+        if program is not None:
+            try:
+                compiled: re.Pattern[str] = _sre.compile(pattern, *program)
+                return compiled
+            except Exception:  # a program this interpreter does not accept: compile again
+                del programs[(pattern, flags)]
+    try:
+        tree = _parser.parse(pattern, flags)
+    except re.error as exc:
+        if check:
+            raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
+        raise
+    if check:
+        problem = _walk(tree, inside_repeat=False, pattern=pattern)
+        if problem is not None:
+            raise ValueError(problem)
+    if _fast:
+        try:
+            state = tree.state
+            indexgroup: list[str | None] = [None] * state.groups
+            for name, index in state.groupdict.items():
+                indexgroup[index] = name
+            program = (
+                flags | state.flags,
+                [int(op) for op in _compiler._code(tree, flags)],
+                state.groups - 1,
+                dict(state.groupdict),
+                tuple(indexgroup),
+            )
+            compiled = _sre.compile(pattern, *program)
+        except Exception:  # re's internals are not what this code expects: use re.compile
+            _fast = False
+        else:
+            programs = _known_programs()
+            if len(programs) < _MAX_PROGRAMS:
+                from readylint import cache
+
+                programs[(pattern, flags)] = program
+                cache.keep(_PROGRAMS, (_sre.MAGIC, _sre.CODESIZE), programs)
+            return compiled
+    return re.compile(pattern, flags)
+
+
 class LinearPattern:
     """A check file's pattern, checked by ``linear_problem`` and compiled when first used.
 
@@ -93,11 +174,7 @@ class LinearPattern:
 
     def compiled(self) -> re.Pattern[str]:
         """The compiled pattern; raises ValueError when it is not accepted."""
-        if not self._linear:
-            problem = linear_problem(self.pattern)
-            if problem is not None:
-                raise ValueError(problem)
-        compiled = re.compile(self.pattern, self.flags)
+        compiled = compile_checked(self.pattern, self.flags, check=not self._linear)
         self.__dict__.update(
             search=compiled.search,
             match=compiled.match,
