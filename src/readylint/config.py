@@ -13,7 +13,6 @@ bytes, so a warm run never imports pydantic.
 # No ``from __future__ import annotations``: see definitions.py (NamedTuple fields).
 
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
@@ -59,23 +58,57 @@ class JiraConfig(NamedTuple):
     page_size: int = 100
 
 
-@dataclass(frozen=True)
 class Config:
-    """The project configuration. Paths are relative to the file that sets them."""
+    """The project configuration. Paths are relative to the file that sets them.
 
-    paths: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-    select: tuple[str, ...] | None = None
-    ignore: tuple[str, ...] = ()
-    fail_on: FailOn = "error"
-    checks: dict[str, CheckSettings] = field(default_factory=dict)
-    check_paths: tuple[str, ...] = ()
-    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    jira: JiraConfig = JiraConfig()  # noqa: RUF009 - an immutable record
+    A plain class rather than a dataclass, which costs several times more to create at import;
+    read-only by convention, like the other records.
+    """
 
-    # Where the configuration came from (not a key users write).
-    source: str | None = None
-    root: Path = field(default_factory=Path.cwd)
+    __slots__ = (
+        "aliases",
+        "check_paths",
+        "checks",
+        "exclude",
+        "fail_on",
+        "ignore",
+        "jira",
+        "paths",
+        "root",
+        "select",
+        "source",
+    )
+
+    def __init__(
+        self,
+        *,
+        paths: tuple[str, ...] = (),
+        exclude: tuple[str, ...] = (),
+        select: tuple[str, ...] | None = None,
+        ignore: tuple[str, ...] = (),
+        fail_on: FailOn = "error",
+        checks: dict[str, CheckSettings] | None = None,
+        check_paths: tuple[str, ...] = (),
+        aliases: dict[str, tuple[str, ...]] | None = None,  # extra field aliases per answer
+        jira: JiraConfig | None = None,
+        source: str | None = None,  # where the configuration came from (not a key users write)
+        root: Path | None = None,  # the directory paths are relative to (default: cwd)
+    ) -> None:
+        self.paths = paths
+        self.exclude = exclude
+        self.select = select
+        self.ignore = ignore
+        self.fail_on: FailOn = fail_on
+        self.checks: dict[str, CheckSettings] = checks if checks is not None else {}
+        self.check_paths = check_paths
+        self.aliases: dict[str, tuple[str, ...]] = aliases if aliases is not None else {}
+        self.jira = jira if jira is not None else JiraConfig()
+        self.source = source
+        self.root = root if root is not None else Path.cwd()
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"Config({fields})"
 
     def resolve(self, value: str) -> Path:
         path = Path(value)
