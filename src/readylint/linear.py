@@ -92,9 +92,10 @@ def _walk(tree: Any, *, inside_repeat: bool, pattern: str) -> str | None:
 # accepts it, and if anything is not as expected the public ``re.compile`` takes over.
 
 _PROGRAMS = "regex-programs"
-_MAX_PROGRAMS = 4000
+_MAX_PROGRAMS = 1000  # beyond this, only the programs this process used are kept
 _fast = callable(getattr(_compiler, "_code", None)) and callable(getattr(_sre, "compile", None))
 _programs: dict[tuple[str, int], tuple[Any, ...]] | None = None
+_used: set[tuple[str, int]] = set()
 
 
 def _known_programs() -> dict[tuple[str, int], tuple[Any, ...]]:
@@ -118,6 +119,7 @@ def compile_checked(pattern: str, flags: int, *, check: bool = True) -> re.Patte
         if program is not None:
             try:
                 compiled: re.Pattern[str] = _sre.compile(pattern, *program)
+                _used.add((pattern, flags))
                 return compiled
             except Exception:  # a program this interpreter does not accept: compile again
                 del programs[(pattern, flags)]
@@ -148,12 +150,15 @@ def compile_checked(pattern: str, flags: int, *, check: bool = True) -> re.Patte
         except Exception:  # re's internals are not what this code expects: use re.compile
             _fast = False
         else:
-            programs = _known_programs()
-            if len(programs) < _MAX_PROGRAMS:
-                from readylint import cache
+            from readylint import cache
 
-                programs[(pattern, flags)] = program
-                cache.keep(_PROGRAMS, (_sre.MAGIC, _sre.CODESIZE), programs)
+            programs = _known_programs()
+            programs[(pattern, flags)] = program
+            _used.add((pattern, flags))
+            if len(programs) > _MAX_PROGRAMS:  # patterns edited often: forget the unused ones
+                for key in [k for k in programs if k not in _used]:
+                    del programs[key]
+            cache.keep(_PROGRAMS, (_sre.MAGIC, _sre.CODESIZE), programs)
             return compiled
     return re.compile(pattern, flags)
 
@@ -225,7 +230,8 @@ def phrase_pattern(phrases: tuple[str, ...]) -> LinearPattern | None:
     """
     if not phrases:
         return None
-    parts = sorted({_phrase(p) for p in phrases if p.strip()}, key=len, reverse=True)
+    # Longest first; equal lengths in text order, so the pattern is the same in every process.
+    parts = sorted({_phrase(p) for p in phrases if p.strip()}, key=lambda p: (-len(p), p))
     return LinearPattern(r"(?<![\w\[<])(?:" + "|".join(parts) + r")(?![\w\]>])", re.I, linear=True)
 
 
