@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -10,6 +13,20 @@ from pathlib import Path
 import pytest
 
 from readylint.cli import main
+
+# The validation cache (cache.py) of the session lives in a temporary directory, set before any
+# test module loads the checks at import time, so tests never touch the user's cache.
+_CACHE_DIR = tempfile.mkdtemp(prefix="readylint-cache-")
+os.environ["READYLINT_CACHE_DIR"] = _CACHE_DIR
+os.environ.pop("READYLINT_NO_CACHE", None)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    from readylint import cache
+
+    cache.flush()  # now, not at exit, when the directory is gone
+    shutil.rmtree(_CACHE_DIR, ignore_errors=True)
+
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples" / "backlog"

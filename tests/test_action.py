@@ -69,4 +69,4 @@ def test_pre_commit_manifest() -> None:
     assert hook["types"] == ["yaml"]
     assert {"name", "description", "minimum_pre_commit_version"} <= set(hook)
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    assert 'readylint = "readylint.cli:main"' in pyproject  # the entry's executable
+    assert 'readylint = "readylint.console:run"' in pyproject  # the entry's executable

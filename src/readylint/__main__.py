@@ -1,5 +1,5 @@
 """Allow ``python -m readylint``."""
 
-from readylint.cli import main
+from readylint.console import run
 
-raise SystemExit(main())
+run()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from readylint import app, baseline, suppress, targets
+from readylint import app, suppress, targets
 from readylint.config import Config
 from readylint.engine import Engine
 from readylint.models import RunResult, SourceResult
@@ -44,6 +44,10 @@ def refine(
 ) -> RunResult:
     """Apply suppressions, write and/or apply a baseline."""
     result = suppress.apply(result, [c.id for c in app.all_checks(config)])
+    if write_baseline is None and baseline_file is None:
+        return result
+    from readylint import baseline  # json and the baseline code only when asked for
+
     known = {item.id for item in source.items}
     if write_baseline is not None:
         count = baseline.write(write_baseline, result)

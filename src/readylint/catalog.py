@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from importlib import resources
 from pathlib import Path
 
 from readylint.definitions import CheckDefinition, load_check
@@ -17,7 +16,7 @@ def builtin_checks_dir() -> Path:
     An editable install puts the force-included data next to site-packages, not under ``src/``,
     so the checkout's directory is the fallback.
     """
-    packaged = Path(str(resources.files("readylint") / "builtin_checks"))
+    packaged = Path(__file__).parent / "builtin_checks"
     if packaged.is_dir():
         return packaged
     repo = Path(__file__).resolve().parents[2] / "checks"

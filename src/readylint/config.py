@@ -1,106 +1,126 @@
 """Configuration: ``.readylint.yaml`` or ``[tool.readylint]`` in pyproject.toml, validated once.
 
-Precedence, lowest first: built-in defaults (the model below), the project file (found by walking
-up from the working directory, or named by ``--config``), then command-line options, which the
-CLI applies on top of the loaded ``Config``.
+Precedence, lowest first: built-in defaults (the records below), the project file (found by
+walking up from the working directory, or named by ``--config``), then command-line options,
+which the CLI applies on top of the loaded ``Config``.
+
+What a valid configuration is, and how its errors read, is decided by the pydantic schema in
+``config_schema.py``; the run uses the plain records below (same fields and defaults). The schema
+validates a file only when the validation cache (``cache.py``) has no entry for exactly its
+bytes, so a warm run never imports pydantic.
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: see definitions.py (NamedTuple fields).
 
 import sys
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
-from readylint.errors import ConfigError, ReadylintError
+from readylint import cache
+from readylint.errors import ConfigError
 from readylint.models import Severity
-from readylint.validation import describe
-from readylint.yamlio import LinePath, load_document
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
 
 CONFIG_NAMES = (".readylint.yaml", ".readylint.yml")
 FailOn = Literal["error", "warning", "never"]
 
 
-class CheckSettings(BaseModel):
+class CheckSettings(NamedTuple):
     """Per-check overrides."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
     severity: Severity | None = None
-    min_words: int | None = Field(default=None, ge=1)
+    min_words: int | None = None
     # Judgement options (issue 5): see README "Tuning the checks".
-    strict: bool | None = Field(
-        default=None, description="Ask ordering rationales to name the next items (--strict)."
-    )
-    compare_with: int | None = Field(default=None, ge=1, le=20)
-    require_labels: bool | None = Field(
-        default=None, description="An answer found only in description prose is a warning."
-    )
+    strict: bool | None = None  # ask ordering rationales to name the next items (--strict)
+    compare_with: int | None = None
+    require_labels: bool | None = None  # an answer found only in prose is a warning
 
 
 # --- Jira source settings (issue 3) ---------------------------------------------------------
 
 
-class JiraConfig(BaseModel):
-    """The ``jira:`` section. Credentials are never read from here, only from the environment."""
+class JiraConfig(NamedTuple):
+    """The ``jira:`` section. Credentials are never read from here, only from the environment.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    See ``config_schema.JiraConfig`` for what each field means and accepts.
+    """
 
-    url: str | None = Field(default=None, description="Jira base URL; JIRA_URL overrides it.")
-    project: str | None = Field(default=None, pattern=r"^[A-Za-z][A-Za-z0-9_]{0,254}$")
+    url: str | None = None
+    project: str | None = None
     jql: str | None = None
-    board: int | None = Field(default=None, ge=1)
-    issue_types: tuple[str, ...] = Field(
-        default=(), description="Issue types to check; empty means every type except sub-tasks."
-    )
-    fields: dict[str, str] = Field(
-        default_factory=dict,
-        description="Answer field -> Jira field name or id, e.g. customer_need: Customer Need.",
-    )
+    board: int | None = None
+    issue_types: tuple[str, ...] = ()
+    fields: dict[str, str] = {}  # noqa: RUF012 - a record: never mutated
     api_version: Literal["2", "3"] = "2"
-    connect_timeout: float = Field(default=10.0, gt=0, le=600)
-    read_timeout: float = Field(default=60.0, gt=0, le=3600)
-    max_retries: int = Field(default=4, ge=0, le=20)
-    max_retry_wait: float = Field(default=120.0, ge=0, le=3600)
-    page_size: int = Field(default=100, ge=1, le=5000)
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+    max_retries: int = 4
+    max_retry_wait: float = 120.0
+    page_size: int = 100
 
 
-class Config(BaseModel):
-    """The project configuration. Paths are relative to the file that sets them."""
+class Config:
+    """The project configuration. Paths are relative to the file that sets them.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    A plain class rather than a dataclass, which costs several times more to create at import;
+    read-only by convention, like the other records.
+    """
 
-    paths: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-    select: tuple[str, ...] | None = None
-    ignore: tuple[str, ...] = ()
-    fail_on: FailOn = "error"
-    checks: dict[str, CheckSettings] = Field(default_factory=dict)
-    check_paths: tuple[str, ...] = ()
-    aliases: dict[str, tuple[str, ...]] = Field(
-        default_factory=dict, description="Extra field aliases per answer, e.g. trade_off: [risks]."
+    __slots__ = (
+        "aliases",
+        "check_paths",
+        "checks",
+        "exclude",
+        "fail_on",
+        "ignore",
+        "jira",
+        "paths",
+        "root",
+        "select",
+        "source",
     )
-    jira: JiraConfig = Field(default_factory=JiraConfig)
 
-    # Where the configuration came from (not a key users write).
-    source: str | None = Field(default=None, exclude=True)
-    root: Path = Field(default_factory=Path.cwd, exclude=True)
+    def __init__(
+        self,
+        *,
+        paths: tuple[str, ...] = (),
+        exclude: tuple[str, ...] = (),
+        select: tuple[str, ...] | None = None,
+        ignore: tuple[str, ...] = (),
+        fail_on: FailOn = "error",
+        checks: dict[str, CheckSettings] | None = None,
+        check_paths: tuple[str, ...] = (),
+        aliases: dict[str, tuple[str, ...]] | None = None,  # extra field aliases per answer
+        jira: JiraConfig | None = None,
+        source: str | None = None,  # where the configuration came from (not a key users write)
+        root: Path | None = None,  # the directory paths are relative to (default: cwd)
+    ) -> None:
+        self.paths = paths
+        self.exclude = exclude
+        self.select = select
+        self.ignore = ignore
+        self.fail_on: FailOn = fail_on
+        self.checks: dict[str, CheckSettings] = checks if checks is not None else {}
+        self.check_paths = check_paths
+        self.aliases: dict[str, tuple[str, ...]] = aliases if aliases is not None else {}
+        self.jira = jira if jira is not None else JiraConfig()
+        self.source = source
+        self.root = root if root is not None else Path.cwd()
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"Config({fields})"
 
     def resolve(self, value: str) -> Path:
         path = Path(value)
         return path if path.is_absolute() else self.root / path
 
 
-_KNOWN: dict[tuple[str | int, ...], tuple[str, ...]] = {
-    (): tuple(k for k in Config.model_fields if k not in ("source", "root")),
-    ("jira",): tuple(JiraConfig.model_fields),
-}
+def config_record(data: dict[str, Any], path: Path) -> Config:
+    """A ``Config`` from the plain data the schema produced (or the cache kept) for ``path``."""
+    values = dict(data)
+    values["checks"] = {k: CheckSettings(**v) for k, v in values.get("checks", {}).items()}
+    values["jira"] = JiraConfig(**values.get("jira", {}))
+    return Config(**values, source=path.as_posix(), root=path.parent.resolve())
 
 
 def find_config(start: Path) -> Path | None:
@@ -118,10 +138,25 @@ def find_config(start: Path) -> Path | None:
 
 def _has_tool_table(path: Path) -> bool:
     try:
-        with path.open("rb") as handle:
-            return "readylint" in tomllib.load(handle).get("tool", {})
-    except (OSError, tomllib.TOMLDecodeError):
+        content = path.read_bytes()
+    except OSError:
         return False
+    if b"readylint" not in content and b"\\u" not in content and b"\\U" not in content:
+        return False  # the key cannot be there, not even written with escapes
+    entry = cache.lookup("pyproject", path)
+    if isinstance(entry.data, bool):
+        return entry.data
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
+    try:
+        tool = tomllib.loads(content.decode("utf-8")).get("tool", {})
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    found = isinstance(tool, dict) and "readylint" in tool
+    entry.store(found)
+    return found
 
 
 def load_config(path: Path | None) -> Config:
@@ -132,44 +167,15 @@ def load_config(path: Path | None) -> Config:
             return Config()
     elif not path.is_file():
         raise ConfigError("config file not found", path=path.as_posix())
-    data, lines = _read(path)
-    shown = path.as_posix()
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ConfigError(
-            "the configuration must be a mapping of keys to values", path=shown, line=1
-        )
-    try:
-        return Config.model_validate({**data, "source": shown, "root": path.parent.resolve()})
-    except ValidationError as exc:
-        known = {**_KNOWN, ("checks", "*"): tuple(CheckSettings.model_fields)}
-        message, line = describe(exc, lines, _with_check_keys(known, data))
-        raise ConfigError(message, path=shown, line=line) from None
-
-
-def _with_check_keys(
-    known: dict[tuple[str | int, ...], tuple[str, ...]], data: dict[str, Any]
-) -> dict[tuple[str | int, ...], tuple[str, ...]]:
-    checks = data.get("checks")
-    if isinstance(checks, dict):
-        for name in checks:
-            known[("checks", name)] = tuple(CheckSettings.model_fields)
-    return known
-
-
-def _read(path: Path) -> tuple[Any, dict[LinePath, int]]:
-    shown = path.as_posix()
-    if path.name == "pyproject.toml":
+    entry = cache.lookup("config", path)
+    if entry.data is not None:
         try:
-            with path.open("rb") as handle:
-                document = tomllib.load(handle)
-        except OSError as exc:
-            raise ConfigError(f"cannot read: {exc.strerror or exc}", path=shown) from None
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"invalid TOML: {exc}", path=shown) from None
-        return document.get("tool", {}).get("readylint", {}), {}
-    try:
-        return load_document(path)
-    except ReadylintError as exc:
-        raise ConfigError(exc.message, path=exc.path, line=exc.line) from None
+            return config_record(entry.data, path)
+        except (TypeError, ValueError, AttributeError):
+            pass  # an entry from another schema: validate the file again
+    from readylint.config_schema import validate_config
+
+    data = validate_config(path)
+    config = config_record(data, path)
+    entry.store(data)
+    return config

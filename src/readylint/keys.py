@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable
 from functools import lru_cache
@@ -35,5 +34,7 @@ def suggest(key: str, known: Iterable[str], cutoff: float = 0.85) -> str | None:
     norm = normalise_key(key)
     if len(norm) < 4:
         return None
+    import difflib  # only when a key is unknown: keeps the start of every run light
+
     matches = difflib.get_close_matches(norm, list(known), n=1, cutoff=cutoff)
     return matches[0] if matches else None

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import importlib
 import re
+import sys
+from collections.abc import Callable, Iterator
 from typing import Any
 
 MAX_REPEAT = 2000  # the largest upper bound a repetition may have
@@ -19,6 +21,10 @@ _parser: Any = importlib.import_module("re._parser" if hasattr(re, "_parser") el
 _constants: Any = importlib.import_module(
     "re._constants" if hasattr(re, "_constants") else "sre_constants"
 )
+_compiler: Any = importlib.import_module(
+    "re._compiler" if hasattr(re, "_compiler") else "sre_compile"
+)
+_sre: Any = importlib.import_module("_sre")
 
 _REPEATS = frozenset({"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"})
 _BACKREFS = frozenset({"GROUPREF", "GROUPREF_EXISTS"})
@@ -75,15 +81,148 @@ def _walk(tree: Any, *, inside_repeat: bool, pattern: str) -> str | None:
     return None
 
 
-def compile_linear(pattern: str, flags: int = re.I) -> re.Pattern[str]:
-    """Compile a pattern already validated by ``linear_problem``."""
-    problem = linear_problem(pattern)
-    if problem is not None:
-        raise ValueError(problem)
+# -- compiling check-file patterns ----------------------------------------------------------------
+#
+# ``re.compile`` parses a pattern (pure Python) and turns the tree into a program for the C
+# matcher; for the patterns of the built-in checks that is most of a one-item run. A pattern is
+# parsed once here, for both the linear-time check and the program, and the program is kept in the
+# validation cache (cache.py, keyed by the Python version and the matcher's magic number) so
+# later runs hand it straight to the matcher. This uses the same ``re`` internals as
+# ``re._compiler.compile`` (Python 3.10 to 3.13); ``_sre.compile`` validates a program before it
+# accepts it, and if anything is not as expected the public ``re.compile`` takes over.
+
+_PROGRAMS = "regex-programs"
+_MAX_PROGRAMS = 1000  # beyond this, only the programs this process used are kept
+_fast = callable(getattr(_compiler, "_code", None)) and callable(getattr(_sre, "compile", None))
+_programs: dict[tuple[str, int], tuple[Any, ...]] | None = None
+_used: set[tuple[str, int]] = set()
+
+
+def _known_programs() -> dict[tuple[str, int], tuple[Any, ...]]:
+    global _programs
+    if _programs is None:
+        from readylint import cache
+
+        kept = cache.load(_PROGRAMS, (_sre.MAGIC, _sre.CODESIZE))
+        _programs = kept if isinstance(kept, dict) else {}
+    return _programs
+
+
+def compile_checked(pattern: str, flags: int, *, check: bool = True) -> re.Pattern[str]:
+    """``re.compile(pattern, flags)``; with ``check``, a pattern that is not linear (or not valid)
+    raises ValueError saying why, as ``linear_problem`` would."""
+    global _fast
+    flags = int(flags)  # a plain int (not re.RegexFlag), as the cache keeps it
+    if _fast:
+        programs = _known_programs()
+        program = programs.get((pattern, flags))
+        if program is not None:
+            try:
+                compiled: re.Pattern[str] = _sre.compile(pattern, *program)
+                _used.add((pattern, flags))
+                return compiled
+            except Exception:  # a program this interpreter does not accept: compile again
+                del programs[(pattern, flags)]
+    try:
+        tree = _parser.parse(pattern, flags)
+    except re.error as exc:
+        if check:
+            raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
+        raise
+    if check:
+        problem = _walk(tree, inside_repeat=False, pattern=pattern)
+        if problem is not None:
+            raise ValueError(problem)
+    if _fast:
+        try:
+            state = tree.state
+            indexgroup: list[str | None] = [None] * state.groups
+            for name, index in state.groupdict.items():
+                indexgroup[index] = name
+            program = (
+                flags | state.flags,
+                [int(op) for op in _compiler._code(tree, flags)],
+                state.groups - 1,
+                dict(state.groupdict),
+                tuple(indexgroup),
+            )
+            compiled = _sre.compile(pattern, *program)
+        except Exception:  # re's internals are not what this code expects: use re.compile
+            _fast = False
+        else:
+            from readylint import cache
+
+            programs = _known_programs()
+            programs[(pattern, flags)] = program
+            _used.add((pattern, flags))
+            if len(programs) > _MAX_PROGRAMS:  # patterns edited often: forget the unused ones
+                for key in [k for k in programs if k not in _used]:
+                    del programs[key]
+            cache.keep(_PROGRAMS, (_sre.MAGIC, _sre.CODESIZE), programs)
+            return compiled
     return re.compile(pattern, flags)
 
 
-def phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
+class LinearPattern:
+    """A check file's pattern, checked by ``linear_problem`` and compiled when first used.
+
+    A run builds every check's patterns but a small backlog uses few of them: compiling them
+    all up front was most of a one-item run. The first call of a matching method compiles the
+    pattern and puts the compiled pattern's own methods in its place, so later calls cost what
+    they cost on a ``re.Pattern``.
+    """
+
+    def __init__(self, pattern: str, flags: int = re.I, *, linear: bool = False) -> None:
+        self.pattern = pattern
+        self.flags = flags
+        self._linear = linear  # already known to be linear (built by phrase_pattern)
+
+    def compiled(self) -> re.Pattern[str]:
+        """The compiled pattern; raises ValueError when it is not accepted."""
+        compiled = compile_checked(self.pattern, self.flags, check=not self._linear)
+        self.__dict__.update(
+            search=compiled.search,
+            match=compiled.match,
+            fullmatch=compiled.fullmatch,
+            finditer=compiled.finditer,
+            findall=compiled.findall,
+            sub=compiled.sub,
+        )
+        return compiled
+
+    def search(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        return self.compiled().search(string, pos, endpos)
+
+    def match(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        return self.compiled().match(string, pos, endpos)
+
+    def fullmatch(
+        self, string: str, pos: int = 0, endpos: int = sys.maxsize
+    ) -> re.Match[str] | None:
+        return self.compiled().fullmatch(string, pos, endpos)
+
+    def finditer(
+        self, string: str, pos: int = 0, endpos: int = sys.maxsize
+    ) -> Iterator[re.Match[str]]:
+        return self.compiled().finditer(string, pos, endpos)
+
+    def findall(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> list[Any]:
+        return self.compiled().findall(string, pos, endpos)
+
+    def sub(self, repl: str | Callable[[re.Match[str]], str], string: str, count: int = 0) -> str:
+        return self.compiled().sub(repl, string, count)
+
+    def __repr__(self) -> str:
+        return f"LinearPattern({self.pattern!r}, {self.flags})"
+
+
+def compile_linear(pattern: str, flags: int = re.I) -> LinearPattern:
+    """A pattern already validated by ``linear_problem`` (the check-file schema does that),
+    compiled on first use; a pattern that is not linear raises ValueError then."""
+    return LinearPattern(pattern, flags)
+
+
+def phrase_pattern(phrases: tuple[str, ...]) -> LinearPattern | None:
     """One case-insensitive pattern matching any of the literal phrases as whole words.
 
     Spaces in a phrase match any run of up to 20 whitespace characters; the phrases are
@@ -91,8 +230,9 @@ def phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
     """
     if not phrases:
         return None
-    parts = sorted({_phrase(p) for p in phrases if p.strip()}, key=len, reverse=True)
-    return re.compile(r"(?<![\w\[<])(?:" + "|".join(parts) + r")(?![\w\]>])", re.I)
+    # Longest first; equal lengths in text order, so the pattern is the same in every process.
+    parts = sorted({_phrase(p) for p in phrases if p.strip()}, key=lambda p: (-len(p), p))
+    return LinearPattern(r"(?<![\w\[<])(?:" + "|".join(parts) + r")(?![\w\]>])", re.I, linear=True)
 
 
 def _phrase(phrase: str) -> str:

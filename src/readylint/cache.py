@@ -1,0 +1,222 @@
+"""The validation cache: the validated data of check files and configuration, kept on disk.
+
+Validating the check files and the configuration with pydantic costs more than everything else a
+one-item run does, and their validated data changes only when they do. ``lookup`` returns the
+data stored for exactly the bytes a file holds now, or None; the caller then validates the file
+as usual (same errors, same messages) and hands the result to ``Entry.store``. Only files that
+validated are ever stored, so an invalid file is always reported by the schema itself.
+
+An entry is served only when all of these match what it was stored with (never stale):
+- the file's absolute path and a BLAKE2 hash of its bytes (not its mtime, which an edit within
+  the same tick, a checkout or ``touch -d`` can leave unchanged),
+- readylint's version, the Python version, and the size and mtime of the schema modules (so an
+  edited schema in a checkout is not served old results).
+
+A missing, unreadable, truncated, corrupt or mismatched entry is a miss; a cache directory that
+cannot be written is ignored. Entries are ``marshal`` data behind a header and a hash of the
+payload: a damaged file is rejected before it is unmarshalled. Data that ``marshal`` cannot
+represent exactly (for example dates in a check's example items) is simply not cached.
+
+Where: ``$READYLINT_CACHE_DIR``, else the user cache directory (``$XDG_CACHE_HOME/readylint``,
+``~/.cache/readylint``; ``~/Library/Caches/readylint`` on macOS, ``%LOCALAPPDATA%\\readylint\\Cache``
+on Windows). Off with ``READYLINT_NO_CACHE=1`` or ``--no-cache``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import marshal
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from readylint import __version__
+
+try:  # hashlib's own BLAKE2, without hashlib's OpenSSL start-up (a tenth of a one-item run)
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - a Python built without the _blake2 module
+    from hashlib import blake2b
+
+DIR_ENV = "READYLINT_CACHE_DIR"
+OFF_ENV = "READYLINT_NO_CACHE"
+_MAGIC = b"readylint-cache-1\n"
+_DIGEST = 16
+# The modules whose code decides what validated data looks like.
+_SCHEMA_MODULES = (
+    "cache.py",
+    "check_schema.py",
+    "config.py",
+    "config_schema.py",
+    "definitions.py",
+    "linear.py",
+    "validation.py",
+    "yamlio.py",
+)
+
+_enabled = True
+_stamp: tuple[Any, ...] | None = None
+# What this process already read or stored, by key: a run loads the checks more than once.
+_memory: dict[tuple[Any, ...], Any] = {}
+# Named data to write when the process ends (``keep``, ``flush``).
+_pending: dict[str, tuple[tuple[Any, ...], Any]] = {}
+
+
+def set_enabled(on: bool) -> None:
+    """Turn the cache off (``--no-cache``) or back on for this process."""
+    global _enabled
+    _enabled = on
+
+
+def directory() -> Path | None:
+    """The cache directory, or None when the cache is off or there is nowhere to put it."""
+    if not _enabled or os.environ.get(OFF_ENV, "") not in ("", "0"):
+        return None
+    chosen = os.environ.get(DIR_ENV)
+    if chosen:
+        return Path(chosen)
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA")
+        return Path(base, "readylint", "Cache") if base else None
+    try:
+        home = Path.home()
+    except RuntimeError:  # no home directory to be found
+        return None
+    if sys.platform == "darwin":
+        return home / "Library" / "Caches" / "readylint"
+    return Path(os.environ.get("XDG_CACHE_HOME") or home / ".cache", "readylint")
+
+
+class Entry:
+    """What the cache holds for one file (``data``, None on a miss) and where to store it."""
+
+    __slots__ = ("_file", "_key", "_source", "data")
+
+    def __init__(
+        self,
+        data: Any = None,
+        file: Path | None = None,
+        key: tuple[Any, ...] = (),
+        source: Path | None = None,
+    ) -> None:
+        self.data = data
+        self._file = file
+        self._key = key
+        self._source = source
+
+    def store(self, data: Any) -> None:
+        """Keep ``data``, the validated content of the file as it was looked up.
+
+        Nothing is stored when the file changed since (its validated data would be filed under
+        the old bytes) or when ``marshal`` cannot hold the data exactly; write errors are ignored.
+        """
+        if self._file is None or self._source is None:
+            return
+        try:
+            if _hash(self._source.read_bytes()) != self._key[-1]:
+                return
+            payload = marshal.dumps((self._key, data))
+        except (OSError, ValueError):
+            return
+        _memory[self._key] = data
+        _write(self._file, _MAGIC + blake2b(payload, digest_size=_DIGEST).digest() + payload)
+
+
+def lookup(kind: str, source: Path) -> Entry:
+    """The cached data of ``kind`` (e.g. "check", "config") for the file ``source``."""
+    folder = directory()
+    if folder is None:
+        return Entry()
+    try:
+        content = source.read_bytes()
+    except OSError:
+        return Entry()  # the caller's own reading reports the problem
+    where = str(source.absolute())
+    key = (__version__, sys.version, _schema_stamp(), kind, where, _hash(content))
+    name = blake2b(f"{kind}\0{where}".encode(errors="surrogatepass"), digest_size=12).hexdigest()
+    file = folder / f"{kind}-{name}"
+    data = _memory.get(key)
+    if data is None:
+        data = _read(file, key)
+        if data is not None:
+            _memory[key] = data
+    return Entry(data, file, key, source)
+
+
+def load(name: str, key: tuple[Any, ...]) -> Any:
+    """Data kept under ``name`` (derived from no file) if it was kept with the same ``key``."""
+    folder = directory()
+    if folder is None:
+        return None
+    return _read(folder / name, (__version__, sys.version, name, *key))
+
+
+def keep(name: str, key: tuple[Any, ...], data: Any) -> None:
+    """Write ``data`` under ``name`` when the process ends (or at ``flush``)."""
+    if not _pending:
+        atexit.register(flush)
+    _pending[name] = (key, data)
+
+
+def flush() -> None:
+    """Write what ``keep`` was given (the ``readylint`` command calls this before it exits)."""
+    folder = directory()
+    for name, (key, data) in _pending.items():
+        if folder is None:
+            break
+        try:
+            payload = marshal.dumps(((__version__, sys.version, name, *key), data))
+        except ValueError:
+            continue
+        _write(folder / name, _MAGIC + blake2b(payload, digest_size=_DIGEST).digest() + payload)
+    _pending.clear()
+
+
+def _hash(content: bytes) -> bytes:
+    return blake2b(content, digest_size=_DIGEST).digest()
+
+
+def _schema_stamp() -> tuple[Any, ...]:
+    global _stamp
+    if _stamp is None:
+        here = Path(__file__).parent
+        stamp: list[Any] = []
+        for name in _SCHEMA_MODULES:
+            try:
+                info = (here / name).stat()
+                stamp.append((name, info.st_size, info.st_mtime_ns))
+            except OSError:
+                stamp.append((name, None))
+        _stamp = tuple(stamp)
+    return _stamp
+
+
+def _read(file: Path, key: tuple[Any, ...]) -> Any:
+    try:
+        blob = file.read_bytes()
+    except OSError:
+        return None
+    head = len(_MAGIC) + _DIGEST
+    if len(blob) < head or not blob.startswith(_MAGIC):
+        return None
+    payload = blob[head:]
+    if blake2b(payload, digest_size=_DIGEST).digest() != blob[len(_MAGIC) : head]:
+        return None
+    try:
+        stored_key, data = marshal.loads(payload)
+    except (EOFError, ValueError, TypeError):
+        return None
+    return data if stored_key == key else None
+
+
+def _write(file: Path, blob: bytes) -> None:
+    """Write ``blob`` to ``file`` atomically (a temporary file renamed over it)."""
+    temporary = file.with_name(f".{file.name}.{os.getpid()}.tmp")
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(blob)
+        temporary.replace(file)
+    except OSError:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
