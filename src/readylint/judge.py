@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from readylint.definitions import Flag, JudgeSpec, ProseSpec
-from readylint.linear import compile_linear, linear_problem, phrase_pattern
-from readylint.rx import AnyOf, Match, Pattern, compile_text
+from readylint.linear import compile_linear, phrase_pattern
+from readylint.rx import AnyOf, Match, TextPattern
 
 # --- cleaning prose before it is judged -------------------------------------------------------
 
@@ -45,7 +45,7 @@ LOG_SIGNS: tuple[str, ...] = (
     r"\bCaused by: ",
     r"(?:^|\s)[$#] (?:sudo|cd|ls|git|npm|mvn|pip|python|java|curl|ti|appc)\b",
 )
-_LOG = compile_text("|".join(f"(?:{p})" for p in LOG_SIGNS), ignore_case=False)
+_LOG = AnyOf(LOG_SIGNS, ignore_case=False)  # compiled on first use
 
 # Sentence ends: ., ! or ? before a space; a line break; a run of 3+ spaces (flattened lines).
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]{0,2}\s{1,50}|\n|\s{3,50}")
@@ -116,7 +116,7 @@ def prose_sentences(text: str) -> list[str]:
             continue
         if lead_in:
             sentence, lead_in = f"{lead_in} {sentence}", ""
-        if len(_WORDISH.findall(sentence)) < 3 or _LOG.search(sentence):
+        if len(_WORDISH.findall(sentence)) < 3 or _LOG.matches(sentence):
             continue
         found.append(sentence)
     return found
@@ -287,17 +287,11 @@ class Judge:
 
 
 def any_linear(patterns: Sequence[str]) -> AnyOf:
-    """The patterns as one matcher, after checking each runs in linear time."""
-    for pattern in patterns:
-        problem = linear_problem(pattern)
-        if problem is not None:
-            raise ValueError(problem)
+    """The patterns as one matcher. The check-file schema has already refused any pattern that
+    is not linear (``linear.py``), so they are not parsed again here."""
     return AnyOf(patterns)
 
 
-def compile_linear_text(pattern: str) -> Pattern:
-    """One linear-checked pattern, compiled for RE2 where it can be."""
-    problem = linear_problem(pattern)
-    if problem is not None:
-        raise ValueError(problem)
-    return compile_text(pattern)
+def compile_linear_text(pattern: str) -> TextPattern:
+    """One pattern from a check file (already linear-checked), compiled on first use."""
+    return TextPattern(pattern)

@@ -61,44 +61,74 @@ class AnyOf:
 
     ``search`` returns the leftmost match of any pattern (for a yes/no question and for quoting
     the phrase). Patterns RE2 accepts share one RE2 alternation; the others share one ``re``
-    alternation, so a list of twenty cue patterns costs one or two passes over the text.
+    alternation, so a list of twenty cue patterns costs one or two passes over the text. Nothing
+    is compiled until the first search: a small backlog uses few of a run's lists.
     """
 
-    __slots__ = ("_parts", "patterns")
+    __slots__ = ("_ignore_case", "_parts", "patterns")
 
     def __init__(self, patterns: Iterable[str], *, ignore_case: bool = True) -> None:
         self.patterns = tuple(patterns)
-        fast: list[str] = []
-        slow: list[str] = []
-        for pattern in self.patterns:
-            (fast if _re2_compile(pattern, ignore_case) is not None else slow).append(pattern)
-        parts: list[Pattern] = []
-        if fast:
-            combined = _re2_compile(_alternation(fast), ignore_case)
-            if combined is not None:
-                parts.append(cast(Pattern, combined))
-            else:  # pragma: no cover - each compiled alone, so together they should
-                parts.extend(compile_text(p, ignore_case=ignore_case) for p in fast)
-        if slow:
-            try:
-                parts.append(re.compile(_alternation(slow), re.I if ignore_case else 0))
-            except re.error:  # e.g. the same group name twice: keep them apart
-                parts.extend(re.compile(p, re.I if ignore_case else 0) for p in slow)
-        self._parts: tuple[Pattern, ...] = tuple(parts)
+        self._ignore_case = ignore_case
+        self._parts: tuple[Pattern, ...] | None = None
 
     def __bool__(self) -> bool:
         return bool(self.patterns)
 
+    def _compile(self) -> tuple[Pattern, ...]:
+        from readylint.linear import compile_checked
+
+        flags = re.I if self._ignore_case else 0
+        fast: list[str] = []
+        slow: list[str] = []
+        for pattern in self.patterns:
+            (fast if _re2_compile(pattern, self._ignore_case) is not None else slow).append(pattern)
+        parts: list[Pattern] = []
+        if fast:
+            combined = _re2_compile(_alternation(fast), self._ignore_case)
+            if combined is not None:
+                parts.append(cast(Pattern, combined))
+            else:  # pragma: no cover - each compiled alone, so together they should
+                parts.extend(compile_text(p, ignore_case=self._ignore_case) for p in fast)
+        if slow:
+            try:
+                parts.append(compile_checked(_alternation(slow), flags, check=False))
+            except re.error:  # e.g. the same group name twice: keep them apart
+                parts.extend(compile_checked(p, flags, check=False) for p in slow)
+        self._parts = tuple(parts)
+        return self._parts
+
     def search(self, text: str) -> Match | None:
         best: Match | None = None
-        for part in self._parts:
+        for part in self._parts if self._parts is not None else self._compile():
             found = part.search(text)
             if found is not None and (best is None or found.start() < best.start()):
                 best = found
         return best
 
     def matches(self, text: str) -> bool:
-        return any(part.search(text) is not None for part in self._parts)
+        parts = self._parts if self._parts is not None else self._compile()
+        return any(part.search(text) is not None for part in parts)
+
+
+class TextPattern:
+    """One pattern for item text (RE2 where it can be), compiled on first use."""
+
+    __slots__ = ("_compiled", "pattern")
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+        self._compiled: Pattern | None = None
+
+    def _compile(self) -> Pattern:
+        self._compiled = compile_text(self.pattern)
+        return self._compiled
+
+    def search(self, text: str) -> Match | None:
+        return (self._compiled or self._compile()).search(text)
+
+    def match(self, text: str) -> Match | None:
+        return (self._compiled or self._compile()).match(text)
 
 
 def _alternation(patterns: Sequence[str]) -> str:
