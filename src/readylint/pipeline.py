@@ -13,11 +13,10 @@ is not available (Windows, macOS' default) the files are read one after another 
 from __future__ import annotations
 
 import dataclasses
-import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from readylint.engine import Digest, Engine, Pending
 from readylint.errors import ConfigError
@@ -79,7 +78,11 @@ def jobs_wanted(files: Sequence[Path]) -> int:
                 continue
         if size < PARALLEL_BYTES:
             jobs = 1
-    if len(files) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs == 1 or len(files) < 2:
+        return 1
+    import multiprocessing  # only for large backlogs: it is slow to import
+
+    if "fork" not in multiprocessing.get_all_start_methods():
         return 1
     return min(jobs, len(files))
 
@@ -100,10 +103,13 @@ def read_and_check(
     jobs = jobs_wanted(files)
     messages: dict[str, str] = {}  # one string per distinct message (most repeat)
     order = 0
+    pool: Any = None
     if jobs == 1:
         outcomes: Iterator[FileResult] = (check_file(path, engine) for path in files)
-        pool = None
     else:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
         _ENGINE = engine
         pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
         outcomes = pool.map(check_file, files, chunksize=1)
