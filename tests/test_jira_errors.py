@@ -84,12 +84,13 @@ def test_401_names_url_user_and_variables(
     line = failed(
         run,
         cloud,
-        f"Jira at {cloud.url} rejected the credentials of user 'po@example.com' (HTTP 401)",
+        f"Jira at {cloud.url} rejected the credentials in JIRA_EMAIL and JIRA_API_TOKEN (HTTP 401)",
         "while checking the credentials (GET myself)",
         "Client must be authenticated to access this resource.",
-        "check JIRA_EMAIL and JIRA_API_TOKEN",
+        "check that JIRA_EMAIL holds the account's e-mail and JIRA_API_TOKEN an API token",
     )
     assert "wrong-token-SECRET-999" not in run.all and "status-code" not in line
+    assert cloud.email not in run.all  # the e-mail is named by its variable, never shown
     assert not any("search" in p for p in cloud.paths())  # no empty backlog from a bad token
 
 
@@ -261,8 +262,6 @@ def test_read_timeout(cloud: FakeJira, monkeypatch: Any, capsys: Any) -> None:
         (Fault("search/jql", 200, {"issues": "nope"}), "(no 'issues' list)"),
         (Fault("myself", 200, ""), "empty response while checking the credentials"),
         (Fault("search/jql", 200, {"issues": [{"id": "1"}], "isLast": True}), "an issue without a key"),
-        (Fault("search/jql", 200, {"issues": [{"key": "SHOP-1"}], "isLast": True}),
-         "SHOP-1: Jira returned the issue without fields"),
         (Fault("field", 200, '{"broken": '), "not the expected JSON while reading the field list"),
         (Fault("search/jql", 502, "<!DOCTYPE html><html>Bad gateway</html>", content_type="text/html"),
          "answered HTTP 502 while reading the first page of the search"),

@@ -88,13 +88,16 @@ def test_a_refused_update_is_an_error(fake: FakeJira, monkeypatch: Any, capsys: 
     assert run.code == 2
     (line,) = [e for e in run.err.splitlines() if "error:" in e]
     who = (
-        f"user '{fake.email}'" if fake.mode == "cloud" else "the personal access token in JIRA_PAT"
+        "the account in JIRA_EMAIL"
+        if fake.mode == "cloud"
+        else "the account of the token in JIRA_PAT"
     )
     assert line == (
         f"readylint: error: Jira at {fake.url} refused {who} (HTTP 403) while updating the labels"
         " of SHOP-3: You do not have permission to edit.; check that this account may edit the"
         " project's issues (a CAPTCHA after failed logins is cleared by logging in once in the"
-        " browser)"
+        " browser); 1 issue(s) were changed before it and 0 not attempted (listed above); the"
+        " changes made are kept, and running again finishes the rest"
     )
     assert f"readylint: remove label '{LABEL}' from SHOP-1" in run.err  # made before the failure
     assert "add label" not in run.err  # the failed change is not reported as made
