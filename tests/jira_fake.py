@@ -834,6 +834,14 @@ jira:
 # --- TLS ---------------------------------------------------------------------------------------
 
 
+def can_make_certificates() -> bool:
+    import importlib.util
+
+    return (
+        shutil.which("openssl") is not None or importlib.util.find_spec("cryptography") is not None
+    )
+
+
 def self_signed(directory: Path) -> tuple[Path, Path] | None:
     """A fresh self-signed certificate for 127.0.0.1 (cert.pem, key.pem), made with the openssl
     command or, without it, the ``cryptography`` package; None when neither is available."""
