@@ -1,17 +1,26 @@
 """Read backlog items from Jira Cloud or Data Center, in rank order, through the ``jira`` library.
 
 Flow: connect (``serverInfo`` decides Cloud versus Server/Data Center), prove the credentials
-once (``myself``), resolve the field map through ``GET /field``, then page through the search:
+once (``myself``), resolve the field map through ``GET /field``, then page through the search,
+asking only for the fields the checks need:
 
 - Cloud: the enhanced search ``/search/jql``, following ``nextPageToken`` (there is no total);
-- Server/Data Center: ``/search`` with ``startAt``/``maxResults``, checked against ``total``;
-- a board: the Agile API's ``board/{id}/backlog``, in board order.
+  each next page is requested while the current one is converted; a repeated token stops;
+- Server/Data Center: ``/search`` with ``startAt``/``maxResults``: the first page gives ``total``
+  and the server's page size, the rest are fetched ``SERVER_WORKERS`` at a time and used in order;
+- a board: the Agile API's ``board/{id}/backlog``, in board order, paged like Data Center.
 
-Every request goes through the ``jira`` library's session with the library's own retries turned
-off: readylint retries 429 and 503 itself, honouring ``Retry-After`` in seconds or as an HTTP
-date, bounded in count and total wait, and says on stderr that it is waiting. Errors become one
-``SourceError`` line built here; the library's exception text (which carries whole response
-bodies) is never shown as is. Credentials come only from the environment and are never printed.
+Every request goes through the ``jira`` library's session (its auth, TLS verification, timeouts)
+and readylint parses the raw JSON itself, whole, before using any issue on a page. The library's
+own retries are off: readylint retries 429 and 503 (honouring ``Retry-After`` in seconds or as an
+HTTP date) and connections that broke off, bounded in count and total wait, saying on stderr that
+it waits; each attempt must finish within ``connect_timeout + read_timeout`` (a drip-fed answer
+cannot stall the run). A read is complete or it is an error: fewer issues than ``total``, a
+``total`` that changes, an issue that comes back twice (the backlog was reordered: read again
+once). Errors become one ``SourceError`` line built here, outside any ``except`` block, so the
+library's exception text (which carries headers and bodies) is never shown or chained; any
+credential (plain or base64) in Jira's own message is masked. Credentials come only from the
+environment and are never printed; the e-mail is named by its variable.
 
 This module imports ``jira`` and ``requests`` lazily: importing it costs nothing on the YAML path.
 """

@@ -117,8 +117,42 @@ def wiki_to_text(text: str) -> str:
 
 def adf_to_text(document: Mapping[str, Any]) -> str:
     """An ADF document as Markdown-ish text (see the module docstring)."""
+    content = document.get("content")
+    if isinstance(content, list):
+        plain = _plain_paragraphs(content)
+        if plain is not None:
+            return plain
     lines: list[str] = []
     _blocks(_children(document), lines, "", 0)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return "\n".join(lines)
+
+
+def _plain_paragraphs(content: list[Any]) -> str | None:
+    """The text of a document made only of paragraphs of unmarked text (most answer fields),
+    exactly as the general walk below renders it, or None for any other document."""
+    lines: list[str] = []
+    for block in content:
+        if not isinstance(block, dict):
+            continue
+        if block.get("type") != "paragraph":
+            return None
+        children = block.get("content")
+        parts: list[str] = []
+        if isinstance(children, list):
+            for child in children:
+                if not isinstance(child, dict):
+                    continue
+                text = child.get("text", "")
+                if child.get("type") != "text" or child.get("marks") or not isinstance(text, str):
+                    return None
+                parts.append(text)
+        text = "".join(parts)
+        if text.strip():
+            lines.extend(line.rstrip() for line in text.split("\n"))
+        if lines and lines[-1].strip():
+            lines.append("")
     while lines and not lines[-1].strip():
         lines.pop()
     return "\n".join(lines)
