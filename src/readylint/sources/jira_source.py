@@ -63,8 +63,8 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 T = TypeVar("T")
 Echo = Callable[[str], None]
-# fetch(startAt, maxResults, what, cancel) -> the page's parsed JSON
-_Fetch = Callable[[int, int, str, threading.Event], Any]
+_Send = Callable[[], Any]  # one request through the library's session -> its Response
+_Fetch = Callable[[int, int], _Send]  # (startAt, maxResults) -> the request for that page
 
 ENV_URL = "JIRA_URL"
 ENV_EMAIL = "JIRA_EMAIL"
@@ -385,10 +385,6 @@ class _Deadline(Exception):
     """A request did not finish (connect, headers and body) within its deadline."""
 
 
-class _Cancelled(Exception):
-    """A background request was abandoned because the read it belonged to ended."""
-
-
 class _BacklogChanged(SourceError):
     """The backlog changed while it was paged through: an issue may have been missed."""
 
@@ -533,7 +529,7 @@ class JiraBacklog:
             logging=False,
             **auth,
         )
-        info = self._json("reading serverInfo", "GET", "serverInfo")
+        info = self._get("reading serverInfo", "serverInfo")
         if not isinstance(info, dict):
             raise SourceError(self._malformed("reading serverInfo"))
         versions = info.get("versionNumbers")
@@ -546,10 +542,10 @@ class JiraBacklog:
         self.cloud = deployment == "Cloud" or (
             deployment is None and self.host.endswith(".atlassian.net")
         )
-        me = self._json("checking the credentials (GET myself)", "GET", "myself")
+        me = self._get("checking the credentials (GET myself)", "myself")
         if not isinstance(me, dict):
             raise SourceError(self._malformed("checking the credentials (GET myself)"))
-        jira_fields = self._json("reading the field list (GET field)", "GET", "field")
+        jira_fields = self._get("reading the field list (GET field)", "field")
         if not isinstance(jira_fields, list):
             raise SourceError(self._malformed("reading the field list (GET field)"))
         self.mapped = resolve_fields(self.settings.fields, jira_fields, self.config.source)
@@ -723,89 +719,86 @@ class JiraBacklog:
     # -- paging -----------------------------------------------------------------------------
 
     def _cloud_pages(self, wanted_fields: list[str]) -> Iterator[_Page]:
-        """The enhanced search, following ``nextPageToken``; the next page is requested while
-        the current one is converted (tokens make the pages themselves sequential)."""
+        """The enhanced search, following ``nextPageToken``. Tokens make the pages sequential,
+        but each next page is requested as soon as its token is known, so it travels while the
+        current page is converted."""
         assert self.selection.jql is not None
         jql = self.selection.jql
         size = self.settings.page_size
         post = len(jql) > 2000
         joined = ",".join(wanted_fields)
-        cancel = threading.Event()
 
-        def fetch(token: str | None, what: str) -> Any:
+        def sender(token: str | None) -> _Send:
             if post:
                 body: dict[str, Any] = {"jql": jql, "maxResults": size, "fields": wanted_fields}
                 if token:
                     body["nextPageToken"] = token
-                return self._json(what, "POST", "search/jql", body=body, cancel=cancel)
+                return self._sender("POST", "search/jql", body=body)
             params: dict[str, Any] = {"jql": jql, "maxResults": size, "fields": joined}
             if token:
                 params["nextPageToken"] = token
-            return self._json(what, "GET", "search/jql", params=params, cancel=cancel)
+            return self._sender("GET", "search/jql", params=params)
 
         tokens: set[str] = set()
         read = 0
         empty_run = 0
         what = self._page_what(1, 0)
-        task = _Background(lambda: fetch(None, what))
-        try:
-            for number in range(1, MAX_PAGES + 1):
-                page = task.result()
-                issues = self._page_issues(page, what)
-                token = page.get("nextPageToken")
-                last = page.get("isLast")
-                more = bool(token) and last is not True
-                if not token and last is False:
+        send = sender(None)
+        started = _Background(send)
+        for number in range(1, MAX_PAGES + 1):
+            page = self._json(what, send, started=started)
+            issues = self._page_issues(page, what)
+            token = page.get("nextPageToken")
+            last = page.get("isLast")
+            more = bool(token) and last is not True
+            if not token and last is False:
+                raise SourceError(
+                    f"Jira at {self.base} said more pages follow but sent no nextPageToken"
+                    f" while {what}; the backlog is incomplete, so nothing is reported"
+                )
+            empty_run = 0 if issues else empty_run + 1
+            if more and empty_run >= MAX_EMPTY_PAGES:
+                raise SourceError(
+                    f"Jira at {self.base} sent {empty_run} empty pages in a row while {what},"
+                    " each saying more follow; stopped instead of paging on"
+                )
+            current = _Page(number, what, issues)
+            read += len(issues)
+            if more:
+                if not isinstance(token, str) or token in tokens:
                     raise SourceError(
-                        f"Jira at {self.base} said more pages follow but sent no nextPageToken"
-                        f" while {what}; the backlog is incomplete, so nothing is reported"
+                        f"Jira at {self.base} sent the same page token twice while {what};"
+                        " stopped instead of reading the same page again"
                     )
-                empty_run = 0 if issues else empty_run + 1
-                if more and empty_run >= MAX_EMPTY_PAGES:
-                    raise SourceError(
-                        f"Jira at {self.base} sent {empty_run} empty pages in a row while {what},"
-                        " each saying more follow; stopped instead of paging on"
-                    )
-                current = _Page(number, what, issues)
-                read += len(issues)
-                if more:
-                    if not isinstance(token, str) or token in tokens:
-                        raise SourceError(
-                            f"Jira at {self.base} sent the same page token twice while {what};"
-                            " stopped instead of reading the same page again"
-                        )
-                    tokens.add(token)
-                    what = self._page_what(number + 1, read)
-                    task = _Background(lambda t=token, w=what: fetch(t, w))  # type: ignore[misc]
-                yield current
-                if not more:
-                    return
-            raise SourceError(f"Jira at {self.base} sent more than {MAX_PAGES} pages; stopped")
-        finally:
-            cancel.set()
+                tokens.add(token)
+                what = self._page_what(number + 1, read)
+                send = sender(token)
+                started = _Background(send)  # the next page travels while this one is used
+            yield current
+            if not more:
+                return
+        raise SourceError(f"Jira at {self.base} sent more than {MAX_PAGES} pages; stopped")
 
     def _search_fetch(self, wanted_fields: list[str]) -> _Fetch:
         assert self.selection.jql is not None
         jql = self.selection.jql
         joined = ",".join(wanted_fields)
 
-        def fetch(start: int, size: int, what: str, cancel: threading.Event) -> Any:
+        def fetch(start: int, size: int) -> _Send:
             if len(jql) > 2000:
                 body = {"jql": jql, "startAt": start, "maxResults": size, "fields": wanted_fields}
-                return self._json(what, "POST", "search", body=body, cancel=cancel)
+                return self._sender("POST", "search", body=body)
             params = {"jql": jql, "startAt": start, "maxResults": size, "fields": joined}
-            return self._json(what, "GET", "search", params=params, cancel=cancel)
+            return self._sender("GET", "search", params=params)
 
         return fetch
 
     def _board_fetch(self, board: int, wanted_fields: list[str]) -> _Fetch:
         joined = ",".join(wanted_fields)
 
-        def fetch(start: int, size: int, what: str, cancel: threading.Event) -> Any:
+        def fetch(start: int, size: int) -> _Send:
             params = {"startAt": start, "maxResults": size, "fields": joined}
-            return self._json(
-                what, "GET", f"board/{board}/backlog", params=params, agile=True, cancel=cancel
-            )
+            return self._sender("GET", f"board/{board}/backlog", params=params, agile=True)
 
         return fetch
 
@@ -813,95 +806,73 @@ class JiraBacklog:
         """startAt/maxResults paging (Data Center search, board backlogs).
 
         The first page gives ``total`` and the page size the server really uses; the other
-        pages are then requested up to ``SERVER_WORKERS`` at a time and used strictly in order.
-        Every page must report the same ``total`` and start where it was asked to; a page
-        shorter than expected is completed with a request for the rest of its range.
+        pages are then requested up to ``SERVER_WORKERS`` at a time and used strictly in order
+        (a page's retries, if any, happen when its turn comes). Every page must report the same
+        ``total`` and start where it was asked to; a page shorter than expected is completed
+        with a request for the rest of its range.
         """
         size = self.settings.page_size
-        cancel = threading.Event()
-        try:
-            what = self._page_what(1, 0, what_read)
-            first = self._json_page(fetch, 0, size, what, cancel)
-            issues = self._page_issues(first, what)
-            reported = first.get("total")
-            if not isinstance(reported, int) or isinstance(reported, bool):
-                yield _Page(1, what, issues)
-                yield from self._offset_pages_without_total(
-                    fetch, what_read, len(issues), cancel, first
-                )
-                return
-            total = reported
-            step = len(issues)
-            if step > total:
-                issues, step = issues[:total], total
+        what = self._page_what(1, 0, what_read)
+        first = self._json_page(what, fetch(0, size))
+        issues = self._page_issues(first, what)
+        reported = first.get("total")
+        if not isinstance(reported, int) or isinstance(reported, bool):
             yield _Page(1, what, issues)
-            self._progress_pages(step, total)
-            if step >= total:
-                return
-            if step == 0:
-                raise SourceError(self._incomplete(total, 0, what_read))
-            starts = range(step, total, step)
-            if len(starts) >= MAX_PAGES:
-                raise SourceError(
-                    f"Jira at {self.base} reported {total} issues in pages of {step}, more than"
-                    f" {MAX_PAGES} pages; stopped (raise jira.page_size)"
-                )
-            pending: deque[tuple[int, int, str, _Background[Any]]] = deque()
-            queued = 0
+            yield from self._offset_pages_without_total(fetch, what_read, len(issues), first)
+            return
+        total = reported
+        step = len(issues)
+        if step > total:
+            issues, step = issues[:total], total
+        yield _Page(1, what, issues)
+        self._progress_pages(step, total)
+        if step >= total:
+            return
+        if step == 0:
+            raise SourceError(self._incomplete(total, 0, what_read))
+        starts = range(step, total, step)
+        if len(starts) >= MAX_PAGES:
+            raise SourceError(
+                f"Jira at {self.base} reported {total} issues in pages of {step}, more than"
+                f" {MAX_PAGES} pages; stopped (raise jira.page_size)"
+            )
+        pending: deque[tuple[int, int, str, _Send, _Background[Any]]] = deque()
+        queued = 0
 
-            def top_up() -> None:
-                nonlocal queued
-                while queued < len(starts) and len(pending) < SERVER_WORKERS:
-                    start = starts[queued]
-                    page_what = self._page_what(queued + 2, start, what_read)
-                    pending.append(
-                        (
-                            queued + 2,
-                            start,
-                            page_what,
-                            _Background(
-                                lambda s=start, w=page_what: self._json_page(  # type: ignore[misc]
-                                    fetch, s, step, w, cancel
-                                )
-                            ),
-                        )
-                    )
-                    queued += 1
+        def top_up() -> None:
+            nonlocal queued
+            while queued < len(starts) and len(pending) < SERVER_WORKERS:
+                start = starts[queued]
+                send = fetch(start, step)
+                page_what = self._page_what(queued + 2, start, what_read)
+                pending.append((queued + 2, start, page_what, send, _Background(send)))
+                queued += 1
 
+        top_up()
+        while pending:
+            number, start, what, send, started = pending.popleft()
+            page = self._json_page(what, send, started)
             top_up()
-            while pending:
-                number, start, what, task = pending.popleft()
-                page = task.result()
-                top_up()
-                expected = min(step, total - start)
-                got = self._checked_offset(page, what, start, total, what_read)[:expected]
-                if not got:
-                    raise SourceError(self._incomplete(total, start, what_read))
-                yield _Page(number, what, got)
-                filled = len(got)
-                while filled < expected:  # a short page: ask for the rest of its range
-                    at = start + filled
-                    rest_what = (
-                        f"reading the rest of page {number} of {what_read} (after {at} issues)"
-                    )
-                    rest = self._json_page(fetch, at, expected - filled, rest_what, cancel)
-                    more = self._checked_offset(rest, rest_what, at, total, what_read)
-                    more = more[: expected - filled]
-                    if not more:
-                        raise SourceError(self._incomplete(total, at, what_read))
-                    yield _Page(number, rest_what, more)
-                    filled += len(more)
-                self._progress_pages(start + expected, total)
-        finally:
-            cancel.set()
+            expected = min(step, total - start)
+            got = self._checked_offset(page, what, start, total, what_read)[:expected]
+            if not got:
+                raise SourceError(self._incomplete(total, start, what_read))
+            yield _Page(number, what, got)
+            filled = len(got)
+            while filled < expected:  # a short page: ask for the rest of its range
+                at = start + filled
+                rest_what = f"reading the rest of page {number} of {what_read} (after {at} issues)"
+                rest = self._json_page(rest_what, fetch(at, expected - filled))
+                more = self._checked_offset(rest, rest_what, at, total, what_read)
+                more = more[: expected - filled]
+                if not more:
+                    raise SourceError(self._incomplete(total, at, what_read))
+                yield _Page(number, rest_what, more)
+                filled += len(more)
+            self._progress_pages(start + expected, total)
 
     def _offset_pages_without_total(
-        self,
-        fetch: _Fetch,
-        what_read: str,
-        start: int,
-        cancel: threading.Event,
-        first: dict[str, Any],
+        self, fetch: _Fetch, what_read: str, start: int, first: dict[str, Any]
     ) -> Iterator[_Page]:
         """Sequential startAt paging for a server that reports no ``total``."""
         page = first
@@ -910,16 +881,16 @@ class JiraBacklog:
             if page.get("isLast") is True or not page.get("issues"):
                 return
             what = self._page_what(number, start, what_read)
-            page = self._json_page(fetch, start, size, what, cancel)
+            page = self._json_page(what, fetch(start, size))
             issues = self._page_issues(page, what)
             yield _Page(number, what, issues)
             start += len(issues)
         raise SourceError(f"Jira at {self.base} sent more than {MAX_PAGES} pages; stopped")
 
     def _json_page(
-        self, fetch: _Fetch, start: int, size: int, what: str, cancel: threading.Event
+        self, what: str, send: _Send, started: _Background[Any] | None = None
     ) -> dict[str, Any]:
-        page = fetch(start, size, what, cancel)
+        page = self._json(what, send, started=started)
         if not isinstance(page, dict):
             raise SourceError(self._malformed(what))
         return page
@@ -1009,11 +980,10 @@ class JiraBacklog:
             if not dry_run:
                 failure: str | None = None
                 try:
+                    update = {"update": {"labels": [{op: label}]}}
                     self._json(
                         f"updating the labels of {key}",
-                        "PUT",
-                        f"issue/{key}",
-                        body={"update": {"labels": [{op: label}]}},
+                        self._sender("PUT", f"issue/{key}", body=update),
                         expect_json=False,
                     )
                 except SourceError as exc:
@@ -1037,29 +1007,35 @@ class JiraBacklog:
 
     # -- requests and errors ----------------------------------------------------------------
 
-    def _json(
+    def _sender(
         self,
-        what: str,
         method: Literal["GET", "POST", "PUT"],
         path: str,
         *,
         params: dict[str, Any] | None = None,
         body: Any = None,
         agile: bool = False,
-        expect_json: bool = True,
-        cancel: threading.Event | None = None,
-    ) -> Any:
-        """One request through the library's session; the body parsed whole as JSON."""
+    ) -> _Send:
+        """One request, ready to send (and to send again) through the library's session."""
         client = self.client
         assert client is not None
         url = client._get_url(path, client.AGILE_BASE_URL) if agile else client._get_url(path)
         session = client._session
         if method == "GET":
-            send: Callable[[], Any] = lambda: session.get(url, params=params)  # noqa: E731
-        else:
-            data = json.dumps(body)
-            send = lambda: session.request(method, url, data=data)  # noqa: E731
-        response = self._call(what, send, cancel)
+            return lambda: session.get(url, params=params)
+        data = json.dumps(body)
+        return lambda: session.request(method, url, data=data)
+
+    def _json(
+        self,
+        what: str,
+        send: _Send,
+        *,
+        expect_json: bool = True,
+        started: _Background[Any] | None = None,
+    ) -> Any:
+        """The answer to ``send``, its body parsed whole as JSON (see ``_call``)."""
+        response = self._call(what, send, started)
         content: bytes = response.content
         if not expect_json:
             return None
@@ -1071,10 +1047,14 @@ class JiraBacklog:
             problem = self._not_json(what, response, content, exc)
         raise SourceError(problem)
 
-    def _call(self, what: str, fn: Callable[[], T], cancel: threading.Event | None = None) -> T:
+    def _get(self, what: str, path: str) -> Any:
+        return self._json(what, self._sender("GET", path))
+
+    def _call(self, what: str, fn: Callable[[], T], started: _Background[T] | None = None) -> T:
         """Run one request: bounded in time, retried on 429/503 and broken connections within
         the configured count and wait, every failure one line without any secret.
 
+        ``started`` is a first attempt already under way (a page requested ahead of its turn).
         Errors are raised outside the ``except`` blocks, so no library exception (whose text
         can carry headers and bodies) is even chained to the error readylint shows.
         """
@@ -1087,13 +1067,12 @@ class JiraBacklog:
         budget = self.settings.max_retry_wait
         deadline = self.settings.connect_timeout + self.settings.read_timeout
         while True:
-            if cancel is not None and cancel.is_set():
-                raise _Cancelled
             problem: str | None = None
             event = ""  # what happened, when it may be retried
             delay = 0.0
+            attempt_run, started = started or _Background(fn), None
             try:
-                return _Background(fn).result(deadline)
+                return attempt_run.result(deadline)
             except _Deadline:
                 problem = (
                     f"Jira at {self.base} did not finish answering within {deadline:g}s while"
