@@ -105,6 +105,7 @@ def read_yaml_backlog(arguments: Sequence[str], config: Config) -> SourceResult:
     files = [f for f in listing.files if not excluded(f, config)]
     result = read_files(files)
     result.errors[:0] = listing.errors
+    result.notices[:0] = listing.notices
     return result
 
 

@@ -38,6 +38,7 @@ def read_backlog(arguments: Sequence[str], config: Config) -> tuple[SourceResult
             skipped.append(display_path(path))
     result = read_files(files)
     result.errors[:0] = [*backlog.errors, *named.errors]
+    result.notices[:0] = list(dict.fromkeys([*backlog.notices, *named.notices]))
     if skipped:
         where = ", ".join(config.paths)
         excludes = f" or matches exclude ({', '.join(config.exclude)})" if config.exclude else ""

@@ -247,7 +247,9 @@ class _Line:
                 if found is None:
                     self.depth = None
                     return
-                self.depth = max(self.depth or 0, found[0])
+                # An entry 'a: b' or '? a' of a flow sequence is a one-pair mapping, a level
+                # of its own: at most one per bracket.
+                self.depth = max(self.depth or 0, 2 * found[0])
                 pos = found[1]
             elif char in "\"'":
                 node = pos
