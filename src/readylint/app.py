@@ -110,6 +110,7 @@ def read_yaml_backlog(
     files = [f for f in listing.files if not excluded(f, config)]
     result = read_files(files, engine)
     result.errors[:0] = listing.errors
+    result.notices[:0] = listing.notices
     return result
 
 
