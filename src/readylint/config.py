@@ -117,11 +117,17 @@ def find_config(start: Path) -> Path | None:
 
 
 def _has_tool_table(path: Path) -> bool:
+    """Whether pyproject.toml has a ``[tool.readylint]`` table; an invalid file that mentions
+    ``tool.readylint`` counts too, so that its error is reported instead of ignored."""
     try:
-        with path.open("rb") as handle:
-            return "readylint" in tomllib.load(handle).get("tool", {})
-    except (OSError, tomllib.TOMLDecodeError):
+        raw = path.read_bytes()
+    except OSError:
         return False
+    try:
+        tool = tomllib.loads(raw.decode("utf-8")).get("tool")
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return b"tool.readylint" in raw
+    return isinstance(tool, dict) and "readylint" in tool
 
 
 def load_config(path: Path | None) -> Config:
@@ -140,6 +146,9 @@ def load_config(path: Path | None) -> Config:
         raise ConfigError(
             "the configuration must be a mapping of keys to values", path=shown, line=1
         )
+    for internal in ("source", "root"):  # fields of Config, set below, not keys users write
+        if internal in data:
+            raise ConfigError(f"unknown key '{internal}'", path=shown, line=lines.get((internal,)))
     try:
         return Config.model_validate({**data, "source": shown, "root": path.parent.resolve()})
     except ValidationError as exc:
@@ -166,9 +175,10 @@ def _read(path: Path) -> tuple[Any, dict[LinePath, int]]:
                 document = tomllib.load(handle)
         except OSError as exc:
             raise ConfigError(f"cannot read: {exc.strerror or exc}", path=shown) from None
-        except tomllib.TOMLDecodeError as exc:
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"invalid TOML: {exc}", path=shown) from None
-        return document.get("tool", {}).get("readylint", {}), {}
+        tool = document.get("tool")
+        return (tool.get("readylint", {}) if isinstance(tool, dict) else {}), {}
     try:
         return load_document(path)
     except ReadylintError as exc:

@@ -459,7 +459,7 @@ class Engine:
         flags = re.I if spec.ignore_case else 0
         source = spec.must_match if spec.must_match is not None else spec.must_not_match
         assert source is not None
-        regex = re.compile(source, flags)
+        regex = compile_linear(source, flags)  # validated on load; refuse here too
         want_match = spec.must_match is not None
         field = normalise_key(spec.field)
         message = check.message
