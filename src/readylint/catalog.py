@@ -26,7 +26,16 @@ def builtin_checks_dir() -> Path:
 
 
 def check_files(directory: Path) -> list[Path]:
-    return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    """The check files of a directory; a broken link is kept, so that loading it is an error."""
+    try:
+        entries = list(directory.iterdir())
+    except OSError as exc:
+        raise CheckDefinitionError(
+            f"cannot read check directory: {exc.strerror or exc}", path=display_path(directory)
+        ) from None
+    return sorted(
+        p for p in entries if p.suffix in (".yaml", ".yml") and (p.is_file() or p.is_symlink())
+    )
 
 
 def load_checks(extra_dirs: Sequence[Path] = ()) -> list[CheckDefinition]:

@@ -16,6 +16,7 @@ from readylint.errors import ReadylintError
 from readylint.models import SourceResult
 from readylint.outputs import AUTO, FORMAT_CHOICES, FORMAT_ENV
 from readylint.paths import display_path
+from readylint.terminal import printable
 
 
 def _csv(value: str | None) -> tuple[str, ...]:
@@ -307,7 +308,7 @@ def report(
     )
     outcome = write_report(result, request)
     for error in [*result.errors, *outcome.errors]:
-        click.echo(str(error), err=True)
+        click.echo(printable(str(error)), err=True)
     click.echo(f"{display_path(output)}: {outcome.data.headline}")
     if outcome.errors:
         return 2
@@ -380,7 +381,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         exc.show()
         return 2
     except ReadylintError as exc:
-        click.echo(f"readylint: error: {exc}", err=True)
+        click.echo(f"readylint: error: {printable(str(exc))}", err=True)
         return 2
     except BrokenPipeError:  # pragma: no cover - e.g. "readylint check | head"
         return 1

@@ -137,6 +137,8 @@ def find_config(start: Path) -> Path | None:
 
 
 def _has_tool_table(path: Path) -> bool:
+    """Whether pyproject.toml has a ``[tool.readylint]`` table; an invalid file that mentions
+    ``tool.readylint`` counts too, so that its error is reported instead of ignored."""
     try:
         content = path.read_bytes()
     except OSError:
@@ -151,9 +153,9 @@ def _has_tool_table(path: Path) -> bool:
     else:  # pragma: no cover - exercised on Python 3.10 only
         import tomli as tomllib
     try:
-        tool = tomllib.loads(content.decode("utf-8")).get("tool", {})
+        tool = tomllib.loads(content.decode("utf-8")).get("tool")
     except (UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return False
+        return b"tool.readylint" in content
     found = isinstance(tool, dict) and "readylint" in tool
     entry.store(found)
     return found

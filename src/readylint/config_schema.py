@@ -112,6 +112,9 @@ def validate_config(path: Path) -> dict[str, Any]:
         raise ConfigError(
             "the configuration must be a mapping of keys to values", path=shown, line=1
         )
+    for internal in ("source", "root"):  # fields of Config, set below, not keys users write
+        if internal in data:
+            raise ConfigError(f"unknown key '{internal}'", path=shown, line=lines.get((internal,)))
     try:
         config = Config.model_validate({**data, "source": shown, "root": path.parent.resolve()})
     except ValidationError as exc:
@@ -139,9 +142,10 @@ def _read(path: Path) -> tuple[Any, dict[LinePath, int]]:
                 document = tomllib.load(handle)
         except OSError as exc:
             raise ConfigError(f"cannot read: {exc.strerror or exc}", path=shown) from None
-        except tomllib.TOMLDecodeError as exc:
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"invalid TOML: {exc}", path=shown) from None
-        return document.get("tool", {}).get("readylint", {}), {}
+        tool = document.get("tool")
+        return (tool.get("readylint", {}) if isinstance(tool, dict) else {}), {}
     try:
         return load_document(path)
     except ReadylintError as exc:

@@ -17,6 +17,7 @@ from readylint import boilerplate
 from readylint.definitions import AnswerSpec, CheckDefinition, Example
 from readylint.judge import Judge, ProseFinder, any_linear, prose_sentences, restates
 from readylint.keys import CORE_KEYS, normalise_key, suggest
+from readylint.linear import compile_linear
 from readylint.models import BacklogItem, Finding, ItemResult, Severity
 from readylint.text import Section, heading_key, placeholder, sections, user_story, word_count
 
@@ -582,7 +583,7 @@ class Engine:
         flags = re.I if spec.ignore_case else 0
         source = spec.must_match if spec.must_match is not None else spec.must_not_match
         assert source is not None
-        regex = re.compile(source, flags)
+        regex = compile_linear(source, flags)  # validated on load; refuse here too
         want_match = spec.must_match is not None
         field = normalise_key(spec.field)
         message = check.message

@@ -31,54 +31,157 @@ _BACKREFS = frozenset({"GROUPREF", "GROUPREF_EXISTS"})
 
 
 def linear_problem(pattern: str) -> str | None:
-    """Why ``pattern`` is not accepted, or None when it runs in linear time."""
+    """Why ``pattern`` is not accepted, or None when it runs in linear time.
+
+    The message quotes the offending part of the pattern where it can find it in the source,
+    e.g. ``pattern '(a+)+$' nests one repetition inside another at '(a+)+'``.
+    """
     try:
         tree = _parser.parse(pattern)
     except re.error as exc:
         return f"invalid regular expression {pattern!r}: {exc}"
-    return _walk(tree, inside_repeat=False, pattern=pattern)
+    walk = _Walk(pattern)
+    problem = walk.tree(tree, inside_repeat=False)
+    if problem is None:
+        return None
+    return f"pattern {pattern!r} {problem.format(at=walk.quote())}"
 
 
-def _walk(tree: Any, *, inside_repeat: bool, pattern: str) -> str | None:
-    for op, arg in tree:
-        name = str(op)
-        if name in _BACKREFS:
-            return f"pattern {pattern!r} uses a back-reference; back-references are not allowed"
-        if name in _REPEATS:
-            low, high, body = arg
-            if high == _constants.MAXREPEAT or high > MAX_REPEAT:
-                return (
-                    f"pattern {pattern!r} has an unbounded repetition; write a bounded one such "
-                    f"as {{{low},{max(low, 50)}}} (at most {MAX_REPEAT})"
-                )
-            if inside_repeat and high > 1:
-                return f"pattern {pattern!r} nests one repetition inside another; flatten it"
-            problem = _walk(body, inside_repeat=inside_repeat or high > 1, pattern=pattern)
-            if problem:
-                return problem
-        elif name == "BRANCH":
-            if inside_repeat:
-                return (
-                    f"pattern {pattern!r} repeats an alternation; repeat a character class "
-                    "instead, or list the alternatives without repetition"
-                )
-            for branch in arg[1]:
-                problem = _walk(branch, inside_repeat=inside_repeat, pattern=pattern)
+class _Walk:
+    """Walks a parsed pattern in source order, counting repetitions to quote the bad one."""
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+        self.repeats = 0  # repetitions seen so far, in the order their operands start
+        self.branches = 0
+        self.in_branch: int | None = None  # the repetition whose body holds the alternation
+
+    def quote(self) -> str:
+        spans = _quantified_spans(self.pattern)
+        index = self.repeats - 1 if self.in_branch is None else self.in_branch
+        if index < 0 or len(spans) != _count_repeats(self.pattern) or index >= len(spans):
+            return ""
+        start, end = spans[index]
+        return f" at {self.pattern[start:end]!r}"
+
+    def tree(self, tree: Any, *, inside_repeat: bool | int) -> str | None:
+        for op, arg in tree:
+            name = str(op)
+            if name in _BACKREFS:
+                return "uses a back-reference{at}; back-references are not allowed"
+            if name in _REPEATS:
+                low, high, body = arg
+                self.repeats += 1
+                mine = self.repeats - 1
+                if high == _constants.MAXREPEAT or high > MAX_REPEAT:
+                    return (
+                        "has an unbounded repetition{at}; write a bounded one such as "
+                        f"{{{{{low},{max(low, 50)}}}}} (at most {MAX_REPEAT})"
+                    )
+                if inside_repeat is not False and high > 1:
+                    self.repeats = int(inside_repeat) + 1
+                    return "nests one repetition inside another{at}; flatten it"
+                outer: bool | int = inside_repeat if inside_repeat is not False else False
+                if high > 1 and inside_repeat is False:
+                    outer = mine
+                problem = self.tree(body, inside_repeat=outer)
                 if problem:
                     return problem
-        elif name == "SUBPATTERN":
-            problem = _walk(arg[-1], inside_repeat=inside_repeat, pattern=pattern)
-            if problem:
-                return problem
-        elif name in ("ASSERT", "ASSERT_NOT"):
-            problem = _walk(arg[1], inside_repeat=inside_repeat, pattern=pattern)
-            if problem:
-                return problem
-        elif name == "ATOMIC_GROUP":
-            problem = _walk(arg, inside_repeat=inside_repeat, pattern=pattern)
-            if problem:
-                return problem
-    return None
+            elif name == "BRANCH":
+                if inside_repeat is not False:
+                    self.in_branch = int(inside_repeat)
+                    return (
+                        "repeats an alternation{at}; repeat a character class instead, or list "
+                        "the alternatives without repetition"
+                    )
+                for branch in arg[1]:
+                    problem = self.tree(branch, inside_repeat=inside_repeat)
+                    if problem:
+                        return problem
+            elif name == "SUBPATTERN":
+                problem = self.tree(arg[-1], inside_repeat=inside_repeat)
+                if problem:
+                    return problem
+            elif name in ("ASSERT", "ASSERT_NOT"):
+                problem = self.tree(arg[1], inside_repeat=inside_repeat)
+                if problem:
+                    return problem
+            elif name == "ATOMIC_GROUP":
+                problem = self.tree(arg, inside_repeat=inside_repeat)
+                if problem:
+                    return problem
+        return None
+
+
+def _count_repeats(pattern: str) -> int:
+    """How many repetition nodes the parser makes of ``pattern``."""
+
+    def count(tree: Any) -> int:
+        total = 0
+        for op, arg in tree:
+            name = str(op)
+            if name in _REPEATS:
+                total += 1 + count(arg[2])
+            elif name == "BRANCH":
+                total += sum(count(branch) for branch in arg[1])
+            elif name == "SUBPATTERN":
+                total += count(arg[-1])
+            elif name in ("ASSERT", "ASSERT_NOT"):
+                total += count(arg[1])
+            elif name == "ATOMIC_GROUP":
+                total += count(arg)
+        return total
+
+    return count(_parser.parse(pattern))
+
+
+_QUANTIFIER = re.compile(r"[*+?]|\{[0-9]*(?:,[0-9]*)?\}")
+
+
+def _quantified_spans(pattern: str) -> list[tuple[int, int]]:
+    """(start, end) of each quantified piece (operand and quantifier), ordered by where the
+    operand starts: the order in which the walk meets the repetitions. Best effort: the caller
+    checks the count against the parser's."""
+    spans: list[tuple[int, int]] = []
+    opened: list[int] = []  # start of each open group
+    previous: int | None = None  # start of the last complete atom
+    pos = 0
+    size = len(pattern)
+    while pos < size:
+        char = pattern[pos]
+        if char == "\\":
+            previous, pos = pos, pos + 2
+        elif char == "[":
+            end = pos + 1
+            if end < size and pattern[end] == "^":
+                end += 1
+            if end < size and pattern[end] == "]":
+                end += 1
+            while end < size and pattern[end] != "]":
+                end += 2 if pattern[end] == "\\" else 1
+            previous, pos = pos, end + 1
+        elif char == "(":
+            opened.append(pos)
+            previous = None
+            pos += 1
+            if pattern.startswith("?", pos):  # (?:, (?P<name>, (?=, (?i) ...: not a quantifier
+                pos += 1
+        elif char == ")":
+            previous = opened.pop() if opened else None
+            pos += 1
+        elif char == "|":
+            previous, pos = None, pos + 1
+        else:
+            quantifier = _QUANTIFIER.match(pattern, pos)
+            if quantifier is not None and previous is not None and quantifier.group() != "{}":
+                end = quantifier.end()
+                if end < size and pattern[end] in "?+":
+                    end += 1  # lazy or possessive
+                spans.append((previous, end))
+                previous, pos = None, end
+            else:
+                previous, pos = pos, pos + 1
+    return sorted(spans, key=lambda span: (span[0], -span[1]))
 
 
 # -- compiling check-file patterns ----------------------------------------------------------------
@@ -130,9 +233,10 @@ def compile_checked(pattern: str, flags: int, *, check: bool = True) -> re.Patte
             raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
         raise
     if check:
-        problem = _walk(tree, inside_repeat=False, pattern=pattern)
-        if problem is not None:
-            raise ValueError(problem)
+        walk = _Walk(pattern)
+        found = walk.tree(tree, inside_repeat=False)
+        if found is not None:
+            raise ValueError(f"pattern {pattern!r} {found.format(at=walk.quote())}")
     if _fast:
         try:
             state = tree.state

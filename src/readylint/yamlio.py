@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -22,27 +23,40 @@ LinePath = tuple[str | int, ...]
 
 
 def decode(data: bytes) -> str:
-    """Decode file bytes as UTF-8 (BOM allowed) or BOM-marked UTF-16; raise on anything else."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise ReadylintError(f"not valid UTF-16 ({exc.reason})") from None
+    """Decode file bytes as UTF-8 (BOM allowed) or BOM-marked UTF-16/32; raise on anything else."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError as exc:
+                raise ReadylintError(f"not valid {codec.upper()} ({exc.reason})") from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
+        line = len(_BYTE_BREAKS.findall(data, 0, exc.start)) + 1
         raise ReadylintError(
             f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
             line=line,
         ) from None
 
 
+# UTF-32 first: its little-endian BOM begins with UTF-16's.
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+# Line breaks as YAML counts them (CR LF, CR, LF; NEL, LS and PS in decoded text).
+_BYTE_BREAKS = re.compile(rb"\r\n?|\n")
+_BREAKS = re.compile(r"\r\n?|[\n\x85\u2028\u2029]")
+
+
 def yaml_error(exc: yaml.YAMLError, text: str | None = None) -> ReadylintError:
     """A one-line error with the line number of a PyYAML exception."""
     if isinstance(exc, yaml.reader.ReaderError):
         # Raised for characters YAML forbids; it carries a character position, not a mark.
-        line = text.count("\n", 0, exc.position) + 1 if text is not None else None
+        line = len(_BREAKS.findall(text, 0, exc.position)) + 1 if text is not None else None
         char = exc.character if isinstance(exc.character, int) else ord(exc.character[:1] or "\0")
         return ReadylintError(
             f"invalid YAML: character U+{char:04X} is not allowed in YAML", line=line
@@ -93,7 +107,10 @@ def load_document(path: Path) -> tuple[Any, dict[LinePath, int]]:
         raise ReadylintError("invalid YAML: nested too deeply", path=shown) from None
     lines: dict[LinePath, int] = {}
     if node is not None:
-        _collect_lines(node, (), lines, 0)
+        try:
+            _collect_lines(node, (), lines, 0)
+        except ReadylintError as exc:
+            raise ReadylintError(exc.message, path=shown, line=exc.line) from None
     return data, lines
 
 
@@ -102,9 +119,18 @@ def _collect_lines(node: yaml.Node, at: LinePath, lines: dict[LinePath, int], de
     if depth > 64:
         return
     if isinstance(node, yaml.MappingNode):
+        first: dict[str, int] = {}
         for key, value in node.value:
             if isinstance(key, yaml.ScalarNode):
-                lines.setdefault((*at, key.value), key.start_mark.line + 1)
+                line = key.start_mark.line + 1
+                if key.value in first:  # PyYAML keeps the last silently; say which one is meant
+                    raise ReadylintError(
+                        f"duplicate key '{key.value}' (first on line {first[key.value]}); "
+                        "keep one of them",
+                        line=line,
+                    )
+                first[key.value] = line
+                lines.setdefault((*at, key.value), line)
                 _collect_lines(value, (*at, key.value), lines, depth + 1)
     elif isinstance(node, yaml.SequenceNode):
         for index, value in enumerate(node.value):

@@ -6,6 +6,7 @@ import click
 
 from readylint.models import InputError, ItemResult, RunResult
 from readylint.reporters import ReportOptions
+from readylint.terminal import printable
 
 
 def _style(text: str, options: ReportOptions, **kwargs: object) -> str:
@@ -21,14 +22,15 @@ def _where(result: ItemResult, line: int | None) -> str:
 
 
 def _error_line(error: InputError, options: ReportOptions) -> str:
-    where = error.path or ""
+    where = printable(error.path or "")
     if where and error.line is not None:
         where = f"{where}:{error.line}"
     label = _style("error", options, fg="red", bold=True)
+    message = printable(error.message)
     return (
-        f"{_style(where, options, bold=True)}: {label}: {error.message}"
+        f"{_style(where, options, bold=True)}: {label}: {message}"
         if where
-        else f"{label}: {error.message}"
+        else f"{label}: {message}"
     )
 
 
@@ -58,15 +60,15 @@ def summary(result: RunResult) -> str:
 def render(result: RunResult, options: ReportOptions) -> str:
     lines: list[str] = []
     if not options.quiet:
-        lines.extend(f"note: {notice}" for notice in result.notices)
+        lines.extend(f"note: {printable(notice)}" for notice in result.notices)
     lines.extend(_error_line(e, options) for e in result.errors)
     for item_result in result.items:
         for finding in item_result.findings:
             color = "red" if finding.severity == "error" else "yellow"
             lines.append(
-                f"{_style(_where(item_result, finding.line), options, bold=True)}: "
-                f"{_style(item_result.item.id, options, bold=True)} "
-                f"{_style(finding.check, options, fg=color)}: {finding.message}"
+                f"{_style(printable(_where(item_result, finding.line)), options, bold=True)}: "
+                f"{_style(printable(item_result.item.id), options, bold=True)} "
+                f"{_style(finding.check, options, fg=color)}: {printable(finding.message)}"
             )
     if not options.quiet:
         lines.append(_style(summary(result), options, bold=True))

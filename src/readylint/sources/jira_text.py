@@ -69,8 +69,29 @@ def plain_value(value: object) -> str:
                 return inner
         return ""
     if isinstance(value, list | tuple):
-        return "\n".join(t for t in (plain_value(v) for v in value) if t)
+        return "\n".join(t for t in (plain_value(v) for v in _flat_items(value)) if t)
     return str(value)
+
+
+def _flat_items(values: Sequence[object]) -> list[object]:
+    """The items of a list, with nested lists flattened (without recursion: JSON nests deeply)."""
+    found: list[object] = []
+    stack: list[Sequence[object]] = [values]
+    positions = [0]
+    while stack:
+        current, at = stack[-1], positions[-1]
+        if at >= len(current):
+            stack.pop()
+            positions.pop()
+            continue
+        positions[-1] += 1
+        item = current[at]
+        if isinstance(item, list | tuple):
+            stack.append(item)
+            positions.append(0)
+        else:
+            found.append(item)
+    return found
 
 
 # --- wiki markup ------------------------------------------------------------------------------
@@ -355,7 +376,8 @@ def _marked(node: Mapping[str, Any], text: str) -> str:
     lead = text[: len(text) - len(text.lstrip())]
     trail = text[len(text.rstrip()) :]
     core = text.strip()
-    for mark in node.get("marks") or ():
+    marks = node.get("marks")
+    for mark in marks if isinstance(marks, list) else ():
         if not isinstance(mark, dict):
             continue
         kind = mark.get("type")

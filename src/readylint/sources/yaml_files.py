@@ -203,16 +203,36 @@ def _line(node: yaml.Node) -> int:
 
 
 def _item_nodes(root: yaml.Node, path: str) -> tuple[list[yaml.Node], list[InputError]]:
+    if root.tag not in _STANDARD_TAGS:
+        return [], [InputError(_tag_message(root) + "; the file is not checked", path, _line(root))]
     if isinstance(root, yaml.SequenceNode):
         return list(root.value), []
     if isinstance(root, yaml.MappingNode):
-        for key, value in root.value:
-            if isinstance(key, yaml.ScalarNode) and normalise_key(key.value) == _ITEMS_KEY:
-                if isinstance(value, yaml.SequenceNode):
-                    return list(value.value), []
-                if isinstance(value, yaml.ScalarNode) and value.tag == _NULL:
-                    return [], []
-                return [], [InputError("'items' must be a list of items", path, _line(value))]
+        found = [
+            (key, value)
+            for key, value in root.value
+            if isinstance(key, yaml.ScalarNode) and normalise_key(key.value) == _ITEMS_KEY
+        ]
+        if len(found) > 1:  # a second 'items:' list would otherwise be skipped silently
+            (first, _), (second, _) = found[:2]
+            return [], [
+                InputError(
+                    f"duplicate key '{second.value}' (same as '{first.value}' on line "
+                    f"{_line(first)}); merge the lists: the file's items are not checked",
+                    path,
+                    _line(second),
+                )
+            ]
+        if found:
+            value = found[0][1]
+            if value.tag not in _STANDARD_TAGS:
+                message = _tag_message(value) + "; the file's items are not checked"
+                return [], [InputError(message, path, _line(value))]
+            if isinstance(value, yaml.SequenceNode):
+                return list(value.value), []
+            if isinstance(value, yaml.ScalarNode) and value.tag == _NULL:
+                return [], []
+            return [], [InputError("'items' must be a list of items", path, _line(value))]
         return [root], []
     return [], [
         InputError(
@@ -233,9 +253,11 @@ def _scalar(node: yaml.Node, what: str) -> str:
 
 def _check_tag(node: yaml.Node) -> None:
     if node.tag not in _STANDARD_TAGS:
-        raise _ItemError(
-            f"unsupported YAML tag '{node.tag}' (tags are never executed)", _line(node)
-        )
+        raise _ItemError(_tag_message(node), _line(node))
+
+
+def _tag_message(node: yaml.Node) -> str:
+    return f"unsupported YAML tag '{node.tag}' (tags are never executed)"
 
 
 def _text(node: yaml.Node, depth: int = 0, budget: list[int] | None = None) -> str:
@@ -278,6 +300,7 @@ def _item(node: yaml.Node, path: str) -> BacklogItem:
     line = _line(node)
     if not isinstance(node, yaml.MappingNode):
         raise _ItemError("an item must be a mapping of keys to values", line)
+    _check_tag(node)
     core: dict[str, yaml.Node] = {}
     fields: dict[str, FieldValue] = {}
     suppressions: tuple[Suppression, ...] = ()
