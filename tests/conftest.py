@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from readylint.cli import main
 
@@ -27,6 +28,19 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     cache.flush()  # now, not at exit, when the directory is gone
     shutil.rmtree(_CACHE_DIR, ignore_errors=True)
 
+
+# --- Hypothesis profiles (issue 7) -------------------------------------------------------------
+# "ci": the suite's fast, deterministic run (derandomized: the same examples on every machine).
+# "fuzz": benchmarks/fuzz.py's seeded run of 10,000 examples per target. HYPOTHESIS_PROFILE picks.
+_SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
+settings.register_profile(
+    "ci", max_examples=40, derandomize=True, deadline=None, database=None,
+    suppress_health_check=[*_SLOW_OK, HealthCheck.function_scoped_fixture],
+)  # fmt: skip
+settings.register_profile(
+    "fuzz", max_examples=10_000, deadline=None, database=None, suppress_health_check=_SLOW_OK
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples" / "backlog"
