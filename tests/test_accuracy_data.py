@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -106,3 +107,41 @@ def test_sample_script_is_seeded_and_documented() -> None:
     text = (DATA / "sample.py").read_text(encoding="utf-8")
     assert re.search(r"^SEED = \d+", text, re.MULTILINE)
     assert "python benchmarks/accuracy/sample.py" in text
+
+
+def test_label_corrections_are_recorded_and_applied() -> None:
+    labels = _load("labels.yaml")
+    corrections = _load("corrections.yaml")["corrections"]
+    assert corrections
+    for entry in corrections:
+        assert set(entry) == {"id", "check", "was", "now", "reason"}, entry
+        assert entry["check"] in CHECKS
+        assert _label(entry["was"]) != _label(entry["now"])
+        assert _label(labels[entry["id"]][entry["check"]]) == _label(entry["now"]), entry["id"]
+        assert "corrected" in labels[entry["id"]]["note"]
+        assert len(entry["reason"]) > 20
+
+
+def _run_module() -> Any:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("accuracy_run", DATA / "run.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_dev_and_test_halves_are_seeded_disjoint_and_cover_the_corpus() -> None:
+    run = _run_module()
+    items = run.read_backlog("corpus")
+    halves = run.split(items)
+    again = run.split(list(reversed(items)))  # the input order does not matter
+    assert halves == again
+    ids = {item.id for item in items}
+    assert halves["dev"] | halves["test"] == ids
+    assert not halves["dev"] & halves["test"]
+    assert abs(len(halves["dev"]) - len(halves["test"])) <= 1
+    other = run.split(items, seed=run.SPLIT_SEED + 1)
+    assert other["dev"] != halves["dev"]

@@ -108,7 +108,7 @@ def test_grouping_is_linear_not_pairwise() -> None:
         )
         for n in range(3000)
     ]
-    groups = boilerplate.groups(entries, min_items=3, threshold=0.8, min_words=4)
+    groups = boilerplate.groups_of(entries, min_items=3, threshold=0.8, min_words=4)
     assert len(groups) == 1 and len(groups[0]) == 1500
 
 

@@ -301,3 +301,217 @@ def test_cross_item_context_is_built_once_per_run() -> None:
     engine = Engine(CHECKS)
     results = engine.run(items)
     assert len(results) == 6 and isinstance(results[0].item, BacklogItem)
+
+
+# --- prose cleaning and title restatement (accuracy follow-up) ----------------------------------
+
+
+def test_removed_code_does_not_split_a_sentence_and_emoticons_go() -> None:
+    from readylint.judge import prose_sentences
+
+    found = prose_sentences("If I version {{0.1.0-0}} then {{appcd exec}} {{x}} will not find it.")
+    assert found == ["If I version then will not find it."]
+    assert prose_sentences("(x) add an extra warning here") == ["add an extra warning here"]
+
+
+def test_a_heading_or_label_line_starts_the_next_sentence() -> None:
+    from readylint.judge import prose_sentences
+
+    text = (
+        "h5.Steps to reproduce\n\n1. Open the editor now\n\nh3. Actual result\nIt crashes on save"
+    )
+    assert prose_sentences(text) == [
+        "h5.Steps to reproduce Open the editor now",
+        "h3.Actual result It crashes on save",
+    ]
+    # "#" is a numbered step in Jira wiki, not a heading
+    assert prose_sentences("# Import a backup using IE 11\nThe upload never ends here") == [
+        "# Import a backup using IE 11",
+        "The upload never ends here",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("answer", "title", "expected"),
+    [
+        ("Opening the invoice crashes.", "Crash when opening an invoice", True),  # stems
+        ("This is not intuitive.", "Add a logout menu", False),  # one new word is new
+        ("Email view should appear", "Email View does not appear on Kindle", True),
+        ("Users lose their cart on the phone.", "Save the cart", False),
+    ],
+)
+def test_restates_compares_stemmed_content_words(answer: str, title: str, expected: bool) -> None:
+    from readylint.judge import restates
+
+    assert restates(answer, title) is expected
+
+
+def test_an_outcome_that_only_negates_the_title_is_flagged() -> None:
+    item = {
+        "id": "X-1",
+        "title": "Email view does not appear on Kindle",
+        "description": "Steps:\n1. Pick an image\n\nExpected result:\nEmail view should appear",
+    }
+    assert "only restates the title" in messages(one(item, "expected-outcome"))
+
+
+def test_a_bug_reports_own_labels_end_a_section() -> None:
+    from readylint.text import sections
+
+    found = sections(
+        "Expected result: it works\nActual result: it fails", frozenset({"expected_result"})
+    )
+    assert found["expected_result"].text == "it works"
+
+
+def test_monospace_in_a_story_is_not_a_template_slot() -> None:
+    item = {
+        "id": "X-1",
+        "title": "Versions from one list",
+        "description": "As a developer, I'd like the {{publish.gradle}} script to read versions.",
+    }
+    assert one(item, "customer-need") == []
+
+
+# --- customer need in prose ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Steps to reproduce:\n1. Open the run configurations\n2. Drag the divider\n\nResult: an "
+        "outline stays.",
+        "Currently the builder offers fields of the collection. I'd like to see the new fields too.",
+        "Login takes about six seconds for some users.",
+        "rename folder, then rename a file in the folder and get an error.",
+        "They are inefficient, out of date, and nearly unmaintainable.",
+        "When adding the tag in the editor it will be flagged with the below error.",
+    ],
+)
+def test_needs_in_prose_without_headings(description: str) -> None:
+    item = {"id": "X-1", "title": "Something is off", "description": description}
+    assert one(item, "customer-need") == []
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "The leak is caused by the default profile holding a reference.",
+        "PAY-12 changed the name of a keyword but did not update the caller.",
+        "Q: What if there is a duplicate named field?",
+        "Unsure if this means the call is empty. I'm not able to duplicate with my accounts.",
+        "Node 18 no longer gets security patches. Nothing changes for users.",
+    ],
+)
+def test_causes_questions_and_denials_are_not_needs(description: str) -> None:
+    item = {"id": "X-1", "title": "Something is off", "description": description}
+    found = one(item, "customer-need")
+    assert found and found[0].message.startswith("Missing customer need")
+
+
+@pytest.mark.parametrize(
+    ("need", "title", "expected"),
+    [
+        ("Users want it faster.", "Improve performance", "says who wants it"),
+        ("Marketing wants more newsletter sign-ups.", "Newsletter footer", "names who asked"),
+        ("Users want to upload a logo for their invoices.", "Let users upload a logo", "restates"),
+    ],
+)
+def test_needs_in_fields_that_do_not_answer(need: str, title: str, expected: str) -> None:
+    assert expected in messages(one({"id": "X-1", "title": title, "need": need}, "customer-need"))
+
+
+# --- business reason, trade-off, outcome and ordering (accuracy follow-up) ----------------------
+
+
+@pytest.mark.parametrize(
+    ("description", "found"),
+    [
+        ("Renaming a folder makes the file in it lose its content.", False),
+        ("This issue manifests as junk characters written to the file.", False),
+        ("German invoicing rules require a correct VAT amount on every invoice.", False),
+        ("As of June 17, 2016 PayPal will require TLS 1.2 connections.", False),
+        ("Slow PDFs are the reason given in our 1-star app-store reviews.", False),
+        ("Each change takes a developer about three days and broke production twice.", False),
+        ("This works fine for internal structures, but not for the API.", True),
+    ],
+)
+def test_business_reasons_in_prose(description: str, found: bool) -> None:
+    item = {"id": "X-1", "title": "Something", "description": description}
+    assert bool(one(item, "business-reason")) is found
+
+
+@pytest.mark.parametrize(
+    ("why", "flagged"),
+    [
+        ("Improves customer satisfaction and retention.", True),
+        ("Three of the last ten accounts that cancelled named it.", False),
+    ],
+)
+def test_business_filler_next_to_a_goal_word(why: str, flagged: bool) -> None:
+    found = one({"id": "X-1", "title": "Cart", "why": why}, "business-reason")
+    assert bool(found) is flagged
+    if flagged:
+        assert "is generic business filler" in messages(found)
+
+
+@pytest.mark.parametrize(
+    ("description", "found"),
+    [
+        ("This could cause unexpected results. Deemed unlikely and an extreme edge case.", False),
+        ("We will tag the default template only; custom templates wait.", False),
+        ("After the sync the model has no id, so it won't be deleted from the set.", True),
+    ],
+)
+def test_trade_offs_in_prose(description: str, found: bool) -> None:
+    item = {"id": "X-1", "title": "Something", "description": description}
+    assert bool(one(item, "trade-off")) is found
+
+
+@pytest.mark.parametrize(
+    ("description", "found"),
+    [
+        ("We expect the share of mobile invoices to rise from 12% to 20%.", False),
+        ("After the fix, the VAT total equals the screen total for all 340 invoices.", False),
+        ("Within two weeks of release, support should no longer receive such tickets.", False),
+    ],
+)
+def test_outcomes_in_prose(description: str, found: bool) -> None:
+    item = {"id": "X-1", "title": "Something", "description": description}
+    assert bool(one(item, "expected-outcome")) is found
+
+
+def test_a_cause_is_not_an_outcome_and_marked_criteria_state_behaviour() -> None:
+    cause = {"id": "X-1", "title": "No gaps", "outcome": "Gaps appear because drafts use a number."}
+    assert "is not concrete" in messages(one(cause, "expected-outcome"))
+    criteria = {
+        "id": "X-1",
+        "title": "Inline edit",
+        "description": "Acceptance criteria:\n- Clicking the estimate field will allow inline edit",
+    }
+    assert one(criteria, "expected-outcome") == []
+
+
+def test_an_id_is_not_a_number_and_coming_after_is_no_reason() -> None:
+    found = run(backlog("Should come after PAY-1 is done.", position=2), "ordering-rationale", at=2)
+    assert "is not concrete" in messages(found)
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "XD-162 requires registering message converters first.",
+        "As an agency user, I want the data loaded for FABS go-live next week.",
+        "We do it now because TAL-455 adds two templates, which would otherwise add more lines.",
+        "It should come before the tablet layout because that layout is built on it.",
+    ],
+)
+def test_why_now_in_prose(description: str) -> None:
+    item = {"id": "Y-1", "title": "Something", "description": description}
+    assert run([item, {"id": "Y-2", "title": "Next"}], "ordering-rationale") == []
+
+
+def test_before_names_an_item_far_back_as_coming_after() -> None:
+    why = "A cheap test that tells us whether messages matter before we commit to the redesign in PAY-1."
+    found = run(backlog(why, position=2), "ordering-rationale", at=2)
+    assert "PAY-1 is named as coming after this item but is ranked 1" in messages(found)

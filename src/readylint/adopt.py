@@ -13,14 +13,20 @@ import click
 
 from readylint import app, suppress, targets
 from readylint.config import Config
+from readylint.engine import Engine
 from readylint.models import RunResult, SourceResult
 
 
 def read_and_filter(
-    arguments: Sequence[str], config: Config, changed_since: str | None
+    arguments: Sequence[str],
+    config: Config,
+    changed_since: str | None,
+    engine: Engine | None = None,
 ) -> tuple[SourceResult, targets.Report | None]:
-    """The whole backlog, and a filter for the items to report (named files, changed items)."""
-    source, report = targets.read_backlog(arguments, config)
+    """The whole backlog, and a filter for the items to report (named files, changed items).
+
+    With ``engine``, items are checked as their files are read (see ``app.read_files``)."""
+    source, report = targets.read_backlog(arguments, config, engine)
     if changed_since:
         from readylint import gitdiff
 

@@ -20,7 +20,8 @@ from readylint.errors import ConfigError
 from readylint.keys import suggest
 from readylint.models import BacklogItem, RunResult, SourceResult
 from readylint.paths import display_path
-from readylint.sources.yaml_files import collect_files, read_files
+from readylint.sources import yaml_files
+from readylint.sources.yaml_files import collect_files
 
 DEFAULT_PATH = "backlog"
 
@@ -98,13 +99,28 @@ def excluded(path: Path, config: Config) -> bool:
     return any(fnmatch.fnmatch(relative, p) or fnmatch.fnmatch(shown, p) for p in config.exclude)
 
 
-def read_yaml_backlog(arguments: Sequence[str], config: Config) -> SourceResult:
-    """Items and errors from the YAML files named on the command line or in the config."""
+def read_yaml_backlog(
+    arguments: Sequence[str], config: Config, engine: Engine | None = None
+) -> SourceResult:
+    """Items and errors from the YAML files named on the command line or in the config.
+
+    With ``engine``, each file's items are checked as the file is read (``read_files``).
+    """
     listing = collect_files(yaml_paths(arguments, config))
     files = [f for f in listing.files if not excluded(f, config)]
-    result = read_files(files)
+    result = read_files(files, engine)
     result.errors[:0] = listing.errors
     return result
+
+
+def read_files(files: Sequence[Path], engine: Engine | None = None) -> SourceResult:
+    """The files' items; with ``engine``, checked file by file on every core (``pipeline.py``)
+    so that their texts are not all held at once."""
+    if engine is None:
+        return yaml_files.read_files(files)
+    from readylint import pipeline
+
+    return pipeline.read_and_check(files, engine)
 
 
 def lint(
@@ -125,7 +141,11 @@ def lint(
     positions = range(len(items) if top is None else min(top, len(items)))
     if report is not None:
         positions = [i for i in positions if report(items[i])]  # type: ignore[assignment]
-    results = engine.run(items, positions)
+    if source.digests is None:
+        results = engine.run(items, positions)
+    else:  # the source ran the first pass as it read (pipeline.py)
+        digest_of = {id(item): d for item, d in zip(source.items, source.digests, strict=True)}
+        results = engine.finish(items, [digest_of[id(item)] for item in items], positions)
     return RunResult(
         version=__version__,
         items=results,

@@ -5,25 +5,34 @@ a group. Longer texts also get a MinHash signature of their 3-word shingles; loc
 hashing puts each text, per band, in a bucket with a representative, and a text joins the
 representative's group when their signatures agree closely enough. Each text is compared with at
 most one representative per band, so the work grows linearly with the backlog, never pairwise.
+
+Each answer is reduced to a small ``Print`` where it is read (possibly in a worker process), so
+the texts themselves need not be kept until the whole backlog has been read.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Iterable
+import struct
+import zlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from readylint.text import strip_markdown
 
-try:  # hashlib.blake2b itself, without hashlib's OpenSSL start-up (see cache.py)
-    from _blake2 import blake2b
-except ImportError:  # pragma: no cover - a Python built without the _blake2 module
-    from hashlib import blake2b
-
 _HASHES = 24
 _BANDS = 8
 _ROWS = _HASHES // _BANDS
-_SPAN = (1 << 64) // _HASHES  # width of one bin of the 64-bit hash space
+_BITS = 32
+_SPAN = (1 << _BITS) // _HASHES  # width of one bin of the 32-bit hash space
+_MASK = (1 << _BITS) - 1
+# A print packs 8 bytes of text hash and, for longer texts, the signature in 16-bit values
+# (two different offsets agree in their low 16 bits once in 65,536: the estimate barely moves).
+_PACK = struct.Struct(f"<{_HASHES}H")
+_EXACT = 8
+_BAND_BYTES = _ROWS * 2
+_MAX_WORDS = 80  # longer answers are compared on their first 80 words
 _PUNCT = re.compile(r"[^\w\s]|_")
 
 
@@ -32,47 +41,85 @@ def normalise(text: str) -> str:
     return " ".join(_PUNCT.sub(" ", strip_markdown(text).lower()).split())
 
 
-def signature(words: list[str]) -> tuple[int, ...]:
+def signature(words: Sequence[str]) -> tuple[int, ...]:
     """A MinHash signature by one-permutation hashing with rotation densification.
 
-    Each 3-word shingle is hashed once (64-bit, deterministic); the hash space is cut into
-    ``_HASHES`` bins and each bin keeps its smallest offset. An empty bin borrows the value of the
-    next non-empty bin to its right, offset by the distance, so short texts still compare well
-    (Li, Owen and Zhang 2012; Shrivastava and Li 2014). One hash per shingle instead of one per
-    shingle and signature position keeps this cheap on large backlogs.
+    Each 3-word shingle is hashed once (CRC-32: deterministic, unlike Python's ``hash`` of a
+    str); the hash space is cut into ``_HASHES`` bins and each bin keeps its smallest offset. An
+    empty bin borrows the value of the next non-empty bin to its right, offset by the distance,
+    so short texts still compare well (Li, Owen and Zhang 2012; Shrivastava and Li 2014). The
+    hashes are sorted once, so the smallest of each bin is found by bisection, not by a loop.
     """
-    shingles = {" ".join(words[i : i + 3]) for i in range(max(1, len(words) - 2))}
-    bins: list[int | None] = [None] * _HASHES
-    for shingle in shingles:
-        value = int.from_bytes(blake2b(shingle.encode(), digest_size=8).digest(), "big")
-        index, offset = divmod(value, _SPAN)
-        if index < _HASHES:
-            current = bins[index]
-            if current is None or offset < current:
-                bins[index] = offset
-    filled = [i for i, v in enumerate(bins) if v is not None]
-    if len(filled) == _HASHES or not filled:
-        return tuple(v or 0 for v in bins)
-    result: list[int] = []
-    for index, kept in enumerate(bins):
-        if kept is not None:
-            result.append(kept)
-            continue
-        distance = next(d for d in range(1, _HASHES) if bins[(index + d) % _HASHES] is not None)
-        borrowed = bins[(index + distance) % _HASHES]
-        assert borrowed is not None
-        result.append(borrowed + distance * _SPAN)
+    words = list(words[:_MAX_WORDS])
+    if len(words) < 3:
+        shingles: Iterable[str] = [" ".join(words)]
+    else:
+        shingles = map(" ".join, zip(words, words[1:], words[2:], strict=False))
+    hashes = sorted(set(map(zlib.crc32, map(str.encode, shingles))), reverse=True)
+    # The smallest hash of each bin: ascending order is reversed, so the smallest is set last.
+    first = {value // _SPAN: value for value in hashes}
+    first.pop(_HASHES, None)  # the sliver of hash space above the last whole bin
+    if not first:
+        return (0,) * _HASHES
+    if len(first) == _HASHES:
+        return tuple(first[i] - i * _SPAN for i in range(_HASHES))
+    # Densify: an empty bin takes the nearest filled bin to its right (circularly), offset by
+    # the distance. One walk from the right, starting from the leftmost filled bin wrapped round.
+    start = min(first)
+    carry, at = first[start] - start * _SPAN, start + _HASHES
+    result = [0] * _HASHES
+    for index in range(_HASHES - 1, -1, -1):
+        value = first.get(index)
+        if value is not None:
+            carry, at = value - index * _SPAN, index
+            result[index] = carry
+        else:
+            result[index] = (carry + (at - index) * _SPAN) & _MASK
     return tuple(result)
 
 
-def similarity(one: tuple[int, ...], other: tuple[int, ...]) -> float:
+def similarity(one: Sequence[int], other: Sequence[int]) -> float:
     """Estimated Jaccard similarity of the shingle sets behind two signatures."""
     return sum(1 for x, y in zip(one, other, strict=True) if x == y) / len(one)
 
 
 @dataclass(frozen=True, slots=True)
+class Print:
+    """What grouping needs of one answer: its field, a packed hash of its normalised text plus
+    (for texts of ``min_words`` or more) its MinHash signature, its line, and the excerpt a
+    message quotes. Small on purpose: a large backlog keeps one per answer until the end."""
+
+    key: str
+    packed: bytes
+    line: int | None
+    excerpt: str
+
+    @property
+    def exact(self) -> bytes:
+        return self.packed[:_EXACT]
+
+    @property
+    def signature(self) -> bytes | None:
+        return self.packed[_EXACT:] or None
+
+
+def fingerprint(
+    key: str, text: str, line: int | None, *, min_words: int, excerpt: str
+) -> Print | None:
+    """The ``Print`` of one answer, or None when nothing is left after normalising."""
+    plain = normalise(text)
+    if not plain:
+        return None
+    packed = hashlib.blake2b(plain.encode(), digest_size=_EXACT).digest()
+    words = plain.split()
+    if len(words) >= min_words:
+        packed += _PACK.pack(*(v & 0xFFFF for v in signature(words)))
+    return Print(key, packed, line, excerpt)
+
+
+@dataclass(frozen=True, slots=True)
 class Entry:
-    """One answer: the group key (e.g. the answer field), the item's position, its text."""
+    """One answer at a backlog position (the test-friendly form: ``groups_of`` makes Prints)."""
 
     key: str
     position: int
@@ -97,45 +144,69 @@ class _UnionFind:
 
 
 def groups(
-    entries: Iterable[Entry], *, min_items: int, threshold: float, min_words: int
-) -> list[list[Entry]]:
-    """Groups of entries with the same key whose texts are the same or nearly the same.
+    entries: Sequence[tuple[int, Print]], *, min_items: int, threshold: float
+) -> list[list[tuple[int, Print]]]:
+    """Groups of (position, print) entries with the same key whose texts are the same or nearly
+    the same.
 
-    Only groups spanning at least ``min_items`` distinct items are returned, each sorted by
-    position, and the list sorted by each group's first position.
+    Only groups spanning at least ``min_items`` distinct positions are returned, each sorted by
+    position, and the list sorted by each group's first position. Buckets are built one band at
+    a time, so only one band's buckets are in memory at once.
     """
-    listed = list(entries)
-    union = _UnionFind(len(listed))
-    exact: dict[tuple[str, str], int] = {}
-    buckets: dict[tuple[str, int, tuple[int, ...]], int] = {}
-    signatures: dict[int, tuple[int, ...]] = {}
-    for index, entry in enumerate(listed):
-        plain = normalise(entry.text)
-        if not plain:
-            continue
-        first = exact.setdefault((entry.key, plain), index)
+    union = _UnionFind(len(entries))
+    exact: dict[tuple[str, bytes], int] = {}
+    signed: list[int] = []  # entries that are the first of their exact text and have a signature
+    for index, (_, found) in enumerate(entries):
+        first = exact.setdefault((found.key, found.exact), index)
         if first != index:
             union.union(first, index)
-            continue
-        words = plain.split()
-        if len(words) < min_words:
-            continue
-        mine = signature(words)
-        signatures[index] = mine
-        for band in range(_BANDS):
-            rows = mine[band * _ROWS : (band + 1) * _ROWS]
-            representative = buckets.setdefault((entry.key, band, rows), index)
+        elif len(found.packed) > _EXACT:
+            signed.append(index)
+    del exact
+    unpacked: dict[int, tuple[int, ...]] = {}
+
+    def values(index: int) -> tuple[int, ...]:
+        known = unpacked.get(index)
+        if known is None:
+            known = unpacked[index] = _PACK.unpack_from(entries[index][1].packed, _EXACT)
+        return known
+
+    for band in range(_BANDS):
+        low, high = _EXACT + band * _BAND_BYTES, _EXACT + (band + 1) * _BAND_BYTES
+        buckets: dict[tuple[str, bytes], int] = {}
+        for index in signed:
+            found = entries[index][1]
+            representative = buckets.setdefault((found.key, found.packed[low:high]), index)
             if (
                 representative != index
-                and similarity(mine, signatures[representative]) >= threshold
+                and union.find(representative) != union.find(index)
+                and similarity(values(index), values(representative)) >= threshold
             ):
                 union.union(representative, index)
-    members: dict[int, list[Entry]] = {}
-    for index, entry in enumerate(listed):
+    members: dict[int, list[tuple[int, Print]]] = {}
+    for index, entry in enumerate(entries):
         members.setdefault(union.find(index), []).append(entry)
-    found = [
-        sorted(group, key=lambda e: e.position)
+    found_groups = [
+        sorted(group, key=lambda e: e[0])
         for group in members.values()
-        if len({e.position for e in group}) >= min_items
+        if len({position for position, _ in group}) >= min_items
     ]
-    return sorted(found, key=lambda g: (g[0].position, g[0].key))
+    return sorted(found_groups, key=lambda g: (g[0][0], g[0][1].key))
+
+
+def groups_of(
+    entries: Iterable[Entry], *, min_items: int, threshold: float, min_words: int
+) -> list[list[Entry]]:
+    """``groups`` over plain entries (texts), for callers that hold the texts anyway."""
+    listed = list(entries)
+    prints: list[tuple[int, Print]] = []
+    back: dict[int, Entry] = {}
+    for entry in listed:
+        found = fingerprint(entry.key, entry.text, entry.line, min_words=min_words, excerpt="")
+        if found is not None:
+            back[id(found)] = entry
+            prints.append((entry.position, found))
+    return [
+        [back[id(p)] for _, p in group]
+        for group in groups(prints, min_items=min_items, threshold=threshold)
+    ]

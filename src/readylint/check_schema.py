@@ -118,7 +118,9 @@ class ProseSpec(_Strict):
     """How to find an answer in description prose when no field or section gives it.
 
     A sentence answers when it matches one of ``cues`` anywhere, or one of ``lead_cues`` within
-    the first ``lead`` sentences, and matches none of ``traps``.
+    the first ``lead`` sentences, and matches none of ``traps``. A sentence matching one of
+    ``denials`` says the question does not apply ("Nothing changes for users"): then the prose
+    gives no answer at all.
     """
 
     cues: tuple[str, ...] = ()
@@ -127,9 +129,12 @@ class ProseSpec(_Strict):
     traps: tuple[str, ...] = Field(
         default=(), description="Regexes: a sentence matching one is not an answer."
     )
+    denials: tuple[str, ...] = Field(
+        default=(), description="Regexes: a sentence matching one means no answer in prose."
+    )
     sentences: int = Field(default=2, ge=1, le=5, description="How many sentences to quote.")
 
-    @field_validator("cues", "lead_cues", "traps")
+    @field_validator("cues", "lead_cues", "traps", "denials")
     @classmethod
     def _linear_patterns(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return _linear(value)

@@ -217,7 +217,7 @@ def check(
             raise ReadylintError("--changed-since works with YAML backlogs only")
         source, backlog = app.read_jira_backlog(config, engine, jira)
     else:
-        source, report = adopt.read_and_filter(paths, config, changed_since)
+        source, report = adopt.read_and_filter(paths, config, changed_since, engine)
     result = app.lint(source, engine, chosen, top=top, report=report)
     result = adopt.refine(
         result, source, config, baseline_file=baseline_file, write_baseline=write_baseline

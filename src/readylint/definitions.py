@@ -77,6 +77,7 @@ class ProseSpec(NamedTuple):
     lead_cues: tuple[str, ...] = ()
     lead: int = 2
     traps: tuple[str, ...] = ()
+    denials: tuple[str, ...] = ()
     sentences: int = 2
 
 

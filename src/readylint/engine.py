@@ -15,9 +15,8 @@ import yaml
 
 from readylint import boilerplate
 from readylint.definitions import AnswerSpec, CheckDefinition, Example
-from readylint.judge import Judge, ProseFinder, prose_sentences, restates
+from readylint.judge import Judge, ProseFinder, any_linear, prose_sentences, restates
 from readylint.keys import CORE_KEYS, normalise_key, suggest
-from readylint.linear import compile_linear
 from readylint.models import BacklogItem, Finding, ItemResult, Severity
 from readylint.text import Section, heading_key, placeholder, sections, user_story, word_count
 
@@ -45,32 +44,28 @@ class CheckOptions:
 
 
 class RunContext:
-    """What cross-item checks need, built once per run and shared by all items.
+    """What the second pass needs of the whole backlog: ids in order, positions, and what is
+    reported. Built once per run, so per-item cost does not grow with the backlog."""
 
-    ``positions`` maps each id to its first 0-based position; ``report`` holds the positions
-    being reported. Everything is built lazily in one pass, so per-item cost does not grow with
-    the size of the backlog.
-    """
+    __slots__ = ("_positions", "_prefixes", "cache", "ids", "report")
 
-    __slots__ = ("_positions", "_prefixes", "_views", "cache", "items", "known_sections", "report")
-
-    def __init__(
-        self, items: Sequence[BacklogItem], report: Iterable[int], known_sections: frozenset[str]
-    ) -> None:
-        self.items = items
+    def __init__(self, ids: Sequence[str], report: Iterable[int]) -> None:
+        self.ids = ids
         self.report = frozenset(report)
-        self.known_sections = known_sections
         self.cache: dict[str, Any] = {}
         self._positions: dict[str, int] | None = None
         self._prefixes: frozenset[str] | None = None
-        self._views: dict[int, ItemView] = {}
+
+    @property
+    def total(self) -> int:
+        return len(self.ids)
 
     @property
     def positions(self) -> dict[str, int]:
         if self._positions is None:
             positions: dict[str, int] = {}
-            for index, item in enumerate(self.items):
-                positions.setdefault(item.id, index)
+            for index, ident in enumerate(self.ids):
+                positions.setdefault(ident, index)
             self._positions = positions
         return self._positions
 
@@ -81,15 +76,8 @@ class RunContext:
             self._prefixes = frozenset(_prefix(i) for i in self.positions)
         return self._prefixes
 
-    def successors(self, index: int, count: int) -> list[BacklogItem]:
-        return list(self.items[index + 1 : index + 1 + count])
-
-    def view(self, index: int) -> ItemView:
-        view = self._views.get(index)
-        if view is None:
-            view = ItemView(self.items[index], index, len(self.items), self.known_sections, self)
-            self._views[index] = view
-        return view
+    def successors(self, index: int, count: int) -> Sequence[str]:
+        return self.ids[index + 1 : index + 1 + count]
 
 
 def _prefix(item_id: str) -> str:
@@ -99,23 +87,32 @@ def _prefix(item_id: str) -> str:
 class ItemView:
     """One item plus lazily computed, cached derived data shared by all checks."""
 
-    __slots__ = ("_prose", "_sections", "context", "index", "item", "known_sections", "total")
+    __slots__ = ("_answers", "_placeholders", "_prose", "_sections", "item", "known_sections")
 
-    def __init__(
-        self,
-        item: BacklogItem,
-        index: int,
-        total: int,
-        known_sections: frozenset[str],
-        context: RunContext | None = None,
-    ) -> None:
+    def __init__(self, item: BacklogItem, known_sections: frozenset[str]) -> None:
         self.item = item
-        self.index = index
-        self.total = total
         self.known_sections = known_sections
-        self.context = context or RunContext([item], [0], known_sections)
         self._sections: dict[str, Section] | None = None
         self._prose: list[str] | None = None
+        self._answers: dict[tuple[tuple[str, ...], bool], Answer | None] = {}
+        self._placeholders: dict[str, str | None] = {}
+
+    def answer(
+        self, names: tuple[str, ...], section_names: tuple[str, ...], story: bool
+    ) -> Answer | None:
+        """``_find_answer``, once per item for each question (several checks ask the same)."""
+        key = (section_names, story)
+        if key in self._answers:
+            return self._answers[key]
+        found = self._answers[key] = _find_answer(self, names, section_names, story)
+        return found
+
+    def placeholder(self, text: str) -> str | None:
+        """``text.placeholder``, once per answer text."""
+        if text in self._placeholders:
+            return self._placeholders[text]
+        found = self._placeholders[text] = placeholder(text)
+        return found
 
     @property
     def prose(self) -> list[str]:
@@ -137,7 +134,44 @@ class ItemView:
         return None if base is None else base + section.offset
 
 
-CheckFn = Callable[[ItemView], list[Finding]]
+@dataclass(slots=True)
+class Pending:
+    """An answer check's facts about one item whose verdict depends on the backlog order (which
+    items come after it): found in the first pass, decided in the second."""
+
+    findings: list[Finding]  # findings that hold whatever the order
+    where: str
+    line: int | None
+    references: tuple[tuple[str, str | None], ...]  # (item id, "first" | "after" | None)
+    denial: str | None  # a whole-answer flag ("no trade-off"), as the problem it shows
+    evidence: bool
+    restates: str | None  # "only restates the title (...)" when it does
+    flagged: str | None  # a partial flag, as the problem it shows
+
+
+CheckResult = list[Finding] | Pending
+# The one empty result every digest shares (a large backlog keeps a digest per item); nothing
+# appends to a check's result after the first pass, so sharing it is safe.
+_NOTHING: list[Finding] = []
+
+
+@dataclass(slots=True)
+class Digest:
+    """One item after the first pass: each active check's result (in the engine's check order)
+    and the prints of its answers for the cross-item boilerplate check. Holds no item text."""
+
+    results: list[CheckResult | None]  # None: the check does not apply to this item
+    prints: tuple[boilerplate.Print, ...] = ()
+
+
+CheckFn = Callable[[ItemView], CheckResult]
+# The second pass of a check: its first-pass result, the item's position, the whole run.
+FinishFn = Callable[[CheckResult, int, RunContext], list[Finding]]
+
+
+def _as_is(result: CheckResult, index: int, context: RunContext) -> list[Finding]:
+    assert isinstance(result, list)
+    return result
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +179,7 @@ class ActiveCheck:
     definition: CheckDefinition
     severity: Severity
     run: CheckFn
+    finish: FinishFn = _as_is
 
     @property
     def id(self) -> str:
@@ -193,10 +228,13 @@ class Engine:
         severities = severities or {}
         min_words = min_words or {}
         self.checks = [
-            ActiveCheck(c, sev, self._build(c, sev, min_words.get(c.id)))
+            ActiveCheck(c, sev, *self._build(c, sev, min_words.get(c.id)))
             for c in checks
             for sev in (severities.get(c.id, c.severity),)
         ]
+        self._boilerplate = next(
+            (c.definition.boilerplate for c in self.checks if c.definition.boilerplate), None
+        )
 
     # -- running ---------------------------------------------------------------------------
 
@@ -207,33 +245,84 @@ class Engine:
 
         ``items`` is the whole backlog in order: checks that look across items see all of it.
         """
-        total = len(items)
-        indices = list(range(total) if report is None else report)
-        context = RunContext(items, indices, self.known_sections)
+        indices = list(range(len(items)) if report is None else report)
+        wanted = set(indices)
+        digests = [
+            self.digest(item) if index in wanted else self.digest(item, prints_only=True)
+            for index, item in enumerate(items)
+        ]
+        return self.finish(items, digests, indices)
+
+    def digest(self, item: BacklogItem, *, prints_only: bool = False) -> Digest:
+        """The first pass over one item: everything that does not depend on the other items.
+
+        With ``prints_only``, only what the cross-item checks need (for unreported items).
+        """
+        view = ItemView(item, self.known_sections)
+        results: list[CheckResult | None] = (
+            []
+            if prints_only
+            else [
+                (check.run(view) or _NOTHING) if _applies(check.definition, view) else None
+                for check in self.checks
+            ]
+        )
+        spec = self._boilerplate
+        if spec is None:
+            return Digest(results)
+        prints: list[boilerplate.Print] = []
+        for answer_spec, names, section_names in self._answers:
+            answer = view.answer(names, section_names, False)
+            if answer is None or view.placeholder(answer.text) is not None:
+                continue
+            found = boilerplate.fingerprint(
+                answer_spec.field,
+                answer.text,
+                answer.line,
+                min_words=spec.min_words,
+                excerpt=_excerpt(answer.text),
+            )
+            if found is not None:
+                prints.append(found)
+        return Digest(results, tuple(prints))
+
+    def finish(
+        self, items: Sequence[BacklogItem], digests: Sequence[Digest], report: Iterable[int]
+    ) -> list[ItemResult]:
+        """The second pass: decide what depends on the backlog order, for the reported items.
+
+        ``items`` and ``digests`` are the whole backlog in order; ``report`` the positions wanted.
+        """
+        indices = list(report)
+        context = RunContext([item.id for item in items], indices)
+        context.cache["digests"] = digests
+        last = len(items) - 1
         results: list[ItemResult] = []
         for index in indices:
-            view = context.view(index)
             findings: list[Finding] = []
-            for check in self.checks:
-                if _applies(check.definition, view):
-                    findings.extend(check.run(view))
+            for check, result in zip(self.checks, digests[index].results, strict=True):
+                if result is None or (check.definition.exempt_last and index == last):
+                    continue
+                findings.extend(check.finish(result, index, context))
             results.append(ItemResult(items[index], index + 1, findings))
         return results
 
     # -- building check functions -----------------------------------------------------------
 
-    def _build(self, check: CheckDefinition, severity: Severity, min_words: int | None) -> CheckFn:
+    def _build(
+        self, check: CheckDefinition, severity: Severity, min_words: int | None
+    ) -> tuple[CheckFn, FinishFn]:
         if check.kind == "answer":
             return self._answer_check(check, severity, min_words)
         if check.kind == "key-names":
-            return self._key_names_check(check, severity)
+            return self._key_names_check(check, severity), _as_is
         if check.kind == "boilerplate":
             return self._boilerplate_check(check, severity)
-        return self._pattern_check(check, severity)
+        return self._pattern_check(check, severity), _as_is
 
     def _answer_check(
         self, check: CheckDefinition, severity: Severity, min_words_override: int | None
-    ) -> CheckFn:
+    ) -> tuple[CheckFn, FinishFn]:
         spec = check.answer
         assert spec is not None
         names = spec.names(self._aliases.get(normalise_key(spec.field), ()))
@@ -256,10 +345,11 @@ class Engine:
         strict = options.strict if options.strict is not None else self._strict
         compare_with = options.compare_with or (spec.judge.compare_with if spec.judge else 3)
 
-        def run(view: ItemView) -> list[Finding]:
-            if check.exempt_last and view.index == view.total - 1:
-                return []
-            answer = _find_answer(view, names, section_names, spec.user_story)
+        missing_message = f"Missing {label}: {hint} ({looked})"
+        ordered = spec.judge is not None and (spec.judge.stale or spec.judge.name_successors)
+
+        def run(view: ItemView) -> CheckResult:
+            answer = view.answer(names, section_names, spec.user_story)
             if answer is None and finder is not None and view.item.description:
                 hit = finder.find(view.prose, view.item.title if avoid_title else None)
                 if hit is not None:
@@ -276,7 +366,7 @@ class Engine:
                     Finding(
                         check_id,
                         severity,
-                        f"Missing {label}: {hint} ({looked}){extra}",
+                        f"{missing_message}{extra}" if extra else missing_message,
                         view.item.location.line,
                     )
                 ]
@@ -287,7 +377,7 @@ class Engine:
                         check_id, severity, f"Empty {label} in {answer.where}: {hint}", answer.line
                     )
                 ]
-            slot = placeholder(text)
+            slot = view.placeholder(answer.text)
             if slot is None and (answer.structured or spec.user_story):
                 story = text if answer.structured else user_story(text)
                 if story is not None:  # a story template left unfilled: "As a [user], ..."
@@ -305,7 +395,7 @@ class Engine:
                     )
                 ]
             if not answer.structured:
-                count = word_count(text)
+                count = word_count(text, at_least=minimum)
                 if count < minimum:
                     return [
                         Finding(
@@ -328,19 +418,15 @@ class Engine:
                     )
                 )
             if judge is not None and not answer.structured:
-                findings.extend(_judged(judge, view, answer, text, strict, compare_with))
+                judged = _judged(judge, view, answer, text)
+                if isinstance(judged, Pending):
+                    judged.findings[:0] = findings
+                    return judged
+                findings.extend(judged)
             return findings
 
-        def _judged(
-            judge: Judge,
-            view: ItemView,
-            answer: Answer,
-            text: str,
-            strict: bool,
-            compare_with: int,
-        ) -> list[Finding]:
+        def _judged(judge: Judge, view: ItemView, answer: Answer, text: str) -> CheckResult:
             rules = judge.spec
-            found: list[Finding] = []
             where = answer.where
             if not answer.prose:  # prose answers were cleaned before they were found
                 text = " ".join(prose_sentences(text))
@@ -354,30 +440,61 @@ class Engine:
                             answer.line,
                         )
                     ]
+            denial = judge.flag(text, whole=True)
+            denied = f"{denial[0].says} ('{denial[1]}')" if denial is not None else None
+            restated: str | None = None
+            if denied is None and rules.restates_title and restates(text, view.item.title):
+                restated = f"only restates the title ('{_excerpt(view.item.title)}')"
+            evidence = denied is None and restated is None and judge.evidence(text) is not None
+            flagged: str | None = None
+            if denied is None and restated is None and not evidence:
+                partial = judge.flag(text, whole=False)
+                flagged = f"{partial[0].says} ('{partial[1]}')" if partial else None
+            facts = Pending(
+                [],
+                where,
+                answer.line,
+                tuple(
+                    (ref.item_id, ref.role)
+                    for ref in (judge.references(text) if ordered else ())
+                    if ref.item_id != view.item.id
+                ),
+                denied,
+                evidence,
+                restated,
+                flagged,
+            )
+            if ordered:
+                return facts
+            return decide(facts, -1, None)
+
+        def decide(facts: Pending, index: int, context: RunContext | None) -> list[Finding]:
+            """The verdict, given the item's position and the backlog (None: not needed)."""
+            assert judge is not None
+            rules = judge.spec
+            found = list(facts.findings)
+            where = facts.where
             named_after: set[str] = set()
-            if rules.stale or rules.name_successors:
+            if context is not None and (rules.stale or rules.name_successors):
                 stale: list[str] = []
-                context = view.context
-                for ref in judge.references(text):
-                    if ref.item_id == view.item.id:
-                        continue
-                    position = context.positions.get(ref.item_id)
-                    here = view.index + 1
+                here = index + 1
+                for ident, role in facts.references:
+                    position = context.positions.get(ident)
                     if position is None:
-                        if _prefix(ref.item_id) in context.prefixes:
-                            stale.append(f"{ref.item_id} is not in the backlog")
-                    elif ref.role == "first" and position > view.index:
+                        if _prefix(ident) in context.prefixes:
+                            stale.append(f"{ident} is not in the backlog")
+                    elif role == "first" and position > index:
                         stale.append(
-                            f"{ref.item_id} is named as coming first but is ranked "
+                            f"{ident} is named as coming first but is ranked "
                             f"{position + 1}, below this item ({here})"
                         )
-                    elif ref.role == "after" and position < view.index:
+                    elif role == "after" and position < index:
                         stale.append(
-                            f"{ref.item_id} is named as coming after this item but is ranked "
+                            f"{ident} is named as coming after this item but is ranked "
                             f"{position + 1}, above it ({here})"
                         )
-                    elif position > view.index:
-                        named_after.add(ref.item_id)
+                    elif position > index:
+                        named_after.add(ident)
                 if stale and rules.stale:
                     found.append(
                         Finding(
@@ -385,34 +502,35 @@ class Engine:
                             severity,
                             f"Stale {label} in {where}: {'; '.join(stale)}: rewrite it for the "
                             "current order, or move the items",
-                            answer.line,
+                            facts.line,
                         )
                     )
             following = (
-                view.context.successors(view.index, compare_with) if rules.name_successors else []
+                context.successors(index, compare_with)
+                if context is not None and rules.name_successors
+                else ()
             )
-            next_ids = ", ".join(i.id for i in following)
+            next_ids = ", ".join(following)
             ask = rules.ask + (f" (the next items are {next_ids})" if next_ids else "")
             problem: str | None = None
-            denial = judge.flag(text, whole=True)
-            if denial is not None:
-                problem = f"{denial[0].says} ('{denial[1]}')"
-            elif not named_after and judge.evidence(text) is None:
-                if rules.restates_title and restates(text, view.item.title):
-                    problem = f"only restates the title ('{_excerpt(view.item.title)}')"
-                else:
-                    flagged = judge.flag(text, whole=False)
-                    if flagged is not None:
-                        problem = f"{flagged[0].says} ('{flagged[1]}')"
-                    elif rules.require_evidence:
-                        problem = "is not concrete"
+            if facts.denial is not None:
+                problem = facts.denial
+            elif facts.restates is not None:
+                # before evidence: "Users want to upload a logo" names users, yet only
+                # restates the title "Let users upload a logo"
+                problem = facts.restates
+            elif not named_after and not facts.evidence:
+                if facts.flagged is not None:
+                    problem = facts.flagged
+                elif rules.require_evidence:
+                    problem = "is not concrete"
             if problem is not None:
                 found.append(
                     Finding(
                         check_id,
                         "warning",
                         f"The {label} in {where} {problem}; looked for {rules.looked_for}: {ask}",
-                        answer.line,
+                        facts.line,
                     )
                 )
             elif strict and rules.name_successors and len(named_after) < len(following):
@@ -422,12 +540,17 @@ class Engine:
                         "warning",
                         f"The {label} in {where} names {len(named_after)} of the items after "
                         f"it; compare it with the next {len(following)}: {next_ids}",
-                        answer.line,
+                        facts.line,
                     )
                 )
             return found
 
-        return run
+        def finish(result: CheckResult, index: int, context: RunContext) -> list[Finding]:
+            if isinstance(result, Pending):
+                return decide(result, index, context)
+            return result
+
+        return run, finish
 
     def _key_names_check(self, check: CheckDefinition, severity: Severity) -> CheckFn:
         known = sorted(self.known_keys)
@@ -478,75 +601,78 @@ class Engine:
 
         return run
 
-    def _boilerplate_check(self, check: CheckDefinition, severity: Severity) -> CheckFn:
+    def _boilerplate_check(
+        self, check: CheckDefinition, severity: Severity
+    ) -> tuple[CheckFn, FinishFn]:
         spec = check.boilerplate
         assert spec is not None
-        templates = [compile_linear(p) for p in spec.template]
+        templates = any_linear(spec.template)
         answers = self._answers
+        labels = {answer_spec.field: answer_spec.label for answer_spec, _, _ in answers}
+
+        def run(view: ItemView) -> CheckResult:
+            """Template text left in an answer: a finding of this item alone."""
+            found: list[Finding] = []
+            for answer_spec, names, section_names in answers:
+                answer = view.answer(names, section_names, False)
+                if answer is None or view.placeholder(answer.text) is not None:
+                    continue
+                left = templates.search(answer.text) if templates else None
+                if left is not None:
+                    found.append(
+                        Finding(
+                            check.id,
+                            severity,
+                            f"Template text left in the {answer_spec.label} in "
+                            f"{answer.where} ('{left.group(0)}'): {check.hint}",
+                            answer.line,
+                        )
+                    )
+            return found
 
         def groups(context: RunContext) -> dict[int, list[Finding]]:
-            entries: list[boilerplate.Entry] = []
+            digests: Sequence[Digest] = context.cache["digests"]
+            entries = [
+                (position, found)
+                for position, digest in enumerate(digests)
+                for found in digest.prints
+            ]
             by_position: dict[int, list[Finding]] = {}
-            labels: dict[str, str] = {}
-            for position in range(len(context.items)):
-                view = context.view(position)
-                for answer_spec, names, section_names in answers:
-                    answer = _find_answer(view, names, section_names, story=False)
-                    if answer is None or placeholder(answer.text) is not None:
-                        continue
-                    labels[answer_spec.field] = answer_spec.label
-                    entries.append(
-                        boilerplate.Entry(answer_spec.field, position, answer.text, answer.line)
-                    )
-                    if position in context.report:
-                        for template in templates:
-                            left = template.search(answer.text)
-                            if left is not None:
-                                by_position.setdefault(position, []).append(
-                                    Finding(
-                                        check.id,
-                                        severity,
-                                        f"Template text left in the {answer_spec.label} in "
-                                        f"{answer.where} ('{left.group(0)}'): {check.hint}",
-                                        answer.line,
-                                    )
-                                )
-                                break
             for group in boilerplate.groups(
-                entries,
-                min_items=spec.min_items,
-                threshold=spec.similarity,
-                min_words=spec.min_words,
+                entries, min_items=spec.min_items, threshold=spec.similarity
             ):
-                reporter = next((e for e in group if e.position in context.report), None)
+                reporter = next((e for e in group if e[0] in context.report), None)
                 if reporter is None:
                     continue
-                ids = list(dict.fromkeys(context.items[e.position].id for e in group))
-                exact = len({boilerplate.normalise(e.text) for e in group}) == 1
+                ids = list(dict.fromkeys(context.ids[position] for position, _ in group))
+                exact = len({found.exact for _, found in group}) == 1
                 how = "the same" if exact else "nearly the same"
-                by_position.setdefault(reporter.position, []).append(
+                by_position.setdefault(reporter[0], []).append(
                     Finding(
                         check.id,
                         severity,
-                        f"Boilerplate {labels[reporter.key]}: {len(ids)} items use {how} text "
-                        f"('{_excerpt(reporter.text)}'): {', '.join(ids)}: {check.hint}",
-                        reporter.line,
+                        f"Boilerplate {labels[reporter[1].key]}: {len(ids)} items use {how} text "
+                        f"('{reporter[1].excerpt}'): {', '.join(ids)}: {check.hint}",
+                        reporter[1].line,
                     )
                 )
             return by_position
 
-        def run(view: ItemView) -> list[Finding]:
-            cached = view.context.cache.get(check.id)
+        def finish(result: CheckResult, index: int, context: RunContext) -> list[Finding]:
+            assert isinstance(result, list)
+            cached = context.cache.get(check.id)
             if cached is None:
-                cached = groups(view.context)
-                view.context.cache[check.id] = cached
-            found: list[Finding] = cached.get(view.index, [])
-            return found
+                cached = groups(context)
+                context.cache[check.id] = cached
+            return [*result, *cached.get(index, ())]
 
-        return run
+        return run, finish
 
 
-_TEMPLATE_SLOT = re.compile(r"<[^<>\n]{1,80}>|\[[^\[\]\n]{1,80}\](?!\()|\{\{[^{}\n]{1,80}\}\}")
+# "{{...}}" is a slot only when it holds words ("{{user}}"); "{{build.gradle}}" is Jira monospace.
+_TEMPLATE_SLOT = re.compile(
+    r"<[^<>\n]{1,80}>|\[[^\[\]\n]{1,80}\](?!\()|\{\{[A-Za-z][A-Za-z ]{0,79}\}\}"
+)
 
 
 def _excerpt(text: str, limit: int = 80) -> str:

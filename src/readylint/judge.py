@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from readylint.definitions import Flag, JudgeSpec, ProseSpec
 from readylint.linear import compile_linear, phrase_pattern
+from readylint.rx import AnyOf, Match, TextPattern
 
 # --- cleaning prose before it is judged -------------------------------------------------------
 
@@ -23,6 +24,12 @@ _URL = re.compile(r"\b(?:https?|ftp|file)://[^\s|\]\)}>]{1,2000}")
 _IMAGE = re.compile(r"![^!\s|]{1,300}(?:\|[^!\n]{0,200})?!")
 _WIKI_LINK = re.compile(r"\[([^\[\]|\n]{0,300})\|[^\[\]\n]{0,2000}\]")
 _MONO = re.compile(r"\{\{[^{}\n]{0,500}\}\}")
+# Jira wiki emoticons used as list markers or status icons: (x) (/) (?) (!) (i) (y) (n) (+) (-).
+_EMOTICON = re.compile(r"\((?:x|/|\?|!|i|y|n|\+|-|\*[rgby]?|on|off)\)", re.I)
+# A removed part leaves a mark; the mark and the blanks around it become one space, so removing
+# "{{name}}" from "a {{name}} b" does not leave the run of 3+ spaces that ends a sentence.
+_GAP_MARK = "\x00"
+_GAP = re.compile(r"[ \t]{0,50}\x00[ \t\x00]{0,50}")
 
 # A sentence showing one of these is log output, a stack trace or a command, not prose.
 LOG_SIGNS: tuple[str, ...] = (
@@ -38,20 +45,37 @@ LOG_SIGNS: tuple[str, ...] = (
     r"\bCaused by: ",
     r"(?:^|\s)[$#] (?:sudo|cd|ls|git|npm|mvn|pip|python|java|curl|ti|appc)\b",
 )
-_LOG = re.compile("|".join(f"(?:{p})" for p in LOG_SIGNS))
+_LOG = AnyOf(LOG_SIGNS, ignore_case=False)  # compiled on first use
 
 # Sentence ends: ., ! or ? before a space; a line break; a run of 3+ spaces (flattened lines).
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]{0,2}\s{1,50}|\n|\s{3,50}")
 _WORDISH = re.compile(r"[A-Za-z]{2,40}")
+# A heading or label line on its own ("h5. Actual result", "*Expected Results*", "To reproduce:"):
+# it is kept as the start of the sentence after it, so cues can see what that sentence is.
+# ("#" is not a mark: in Jira wiki "# Open the editor" is a numbered step.)
+_LEAD_IN = re.compile(
+    r"^(?:h[1-6]\.\s{0,3})?[*_]{0,2}[A-Za-z][A-Za-z0-9 '/()-]{0,50}?[*_]{0,2}\s{0,3}:?[*_]{0,2}$"
+)
+_HEADING_MARK = re.compile(r"^h[1-6]\.|:[*_]{0,2}$|^[*_]{1,2}[^*_]{1,60}[*_]{1,2}$")
+_WIKI_HEADING = re.compile(r"^[ \t]{0,3}(h[1-6]\.)[ \t]{1,10}", re.M)  # "h3. Title" -> "h3.Title"
 
 
 def strip_code(text: str) -> str:
     """``text`` without {code}/{noformat}/{panel} blocks and fenced code; URLs and images too."""
-    text = _remove_blocks(text)
-    text = _WIKI_LINK.sub(r"\1", text)
-    text = _IMAGE.sub(" ", text)
-    text = _MONO.sub(" ", text)
-    return _URL.sub(" ", text)
+    # Each substitution only where its marker occurs: most answers have none of them.
+    if "{" in text or "```" in text or "~~~" in text:
+        text = _remove_blocks(text)
+    if "|" in text:
+        text = _WIKI_LINK.sub(r"\1", text)
+    if "!" in text:
+        text = _IMAGE.sub(_GAP_MARK, text)
+    if "{{" in text:
+        text = _MONO.sub(_GAP_MARK, text)
+    if "(" in text:
+        text = _EMOTICON.sub(_GAP_MARK, text)
+    if "://" in text:
+        text = _URL.sub(_GAP_MARK, text)
+    return _GAP.sub(" ", text) if _GAP_MARK in text else text
 
 
 def _remove_blocks(text: str) -> str:
@@ -74,17 +98,25 @@ def _remove_blocks(text: str) -> str:
         end = closer.search(text, opening.end())
         if end is None:  # an unclosed block runs to the end
             return "".join(out)
-        out.append(" ")
+        out.append(_GAP_MARK)
         position = end.end()
 
 
 def prose_sentences(text: str) -> list[str]:
     """The sentences of a description that are prose: code, logs and stack traces removed."""
-    cleaned = strip_code(text)
+    cleaned = _WIKI_HEADING.sub(r"\1", strip_code(text))  # "h3. " must not end a sentence
     found: list[str] = []
+    lead_in = ""
     for part in _SENTENCE_END.split(cleaned):
         sentence = " ".join(part.split())
-        if len(_WORDISH.findall(sentence)) < 3 or _LOG.search(sentence):
+        if not _WORDISH.search(sentence):  # nothing, or a list number such as "1."
+            continue
+        if len(sentence) <= 60 and _LEAD_IN.match(sentence) and _HEADING_MARK.search(sentence):
+            lead_in = sentence  # a heading or label: it starts the next sentence
+            continue
+        if lead_in:
+            sentence, lead_in = f"{lead_in} {sentence}", ""
+        if len(_WORDISH.findall(sentence)) < 3 or _LOG.matches(sentence):
             continue
         found.append(sentence)
     return found
@@ -104,20 +136,23 @@ class ProseFinder:
 
     def __init__(self, spec: ProseSpec) -> None:
         self.spec = spec
-        self._cues = [compile_linear(p) for p in spec.cues]
-        self._lead = [compile_linear(p) for p in spec.lead_cues]
-        self._traps = [compile_linear(p) for p in spec.traps]
+        self._cues = any_linear(spec.cues)
+        self._lead = any_linear(spec.lead_cues)
+        self._traps = any_linear(spec.traps)
+        self._denials = any_linear(spec.denials)
 
     def find(self, sentences: Sequence[str], title: str | None = None) -> ProseHit | None:
         """The first cued sentence (and the next ones); with ``title``, sentences that only
-        restate the title are skipped."""
+        restate the title are skipped. None when a sentence denies the question."""
+        if self._denials and any(self._denials.matches(s) for s in sentences):
+            return None
         for index, sentence in enumerate(sentences):
-            if any(t.search(sentence) for t in self._traps):
+            if self._traps.matches(sentence):
                 continue
             if title is not None and restates(sentence, title):
                 continue
-            cued = any(c.search(sentence) for c in self._cues) or (
-                index < self.spec.lead and any(c.search(sentence) for c in self._lead)
+            cued = self._cues.matches(sentence) or (
+                index < self.spec.lead and self._lead.matches(sentence)
             )
             if cued:
                 text = " ".join(sentences[index : index + self.spec.sentences])
@@ -130,21 +165,35 @@ class ProseFinder:
 _CONTENT = re.compile(r"[a-z0-9]{2,40}")
 _STOPWORDS_TEXT = """a an and are as at be by can could do does for from has have i in is it its of
 on or our should so that the their them this to we when will with would been being not no need
-needs want wants able into there which who what how all any more most must"""
+needs want wants able into there which who what how all any more most must such where
+h1 h2 h3 h4 h5 h6 expected actual result results behaviour behavior"""  # the last: bug-report labels
 STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 
 
+# A light stemmer, so "crashes" matches "crash" and "displays" matches "display".
+_SUFFIX = re.compile(r"(?:ing|ed|es|s)$")
+
+
+def _stem(word: str) -> str:
+    if len(word) < 4 or word.endswith("ss"):
+        return word
+    return _SUFFIX.sub("", word).removesuffix("e") or word
+
+
 def content_words(text: str) -> set[str]:
-    return {w for w in _CONTENT.findall(text.lower()) if w not in STOPWORDS}
+    """The text's words, less stopwords, lightly stemmed."""
+    return {_stem(w) for w in _CONTENT.findall(text.lower()) if w not in STOPWORDS}
 
 
 def restates(answer: str, title: str) -> bool:
-    """Whether the answer's content words are (nearly) all the title's."""
+    """Whether the answer's content words are (nearly) all the title's: at most one in three is
+    new (one, from three words on). "This is not intuitive" has one content word, and it is new."""
     mine = content_words(answer)
     if not mine:
         return True
     theirs = content_words(title)
-    return len(mine - theirs) <= max(1, len(mine) // 4)
+    allowed = max(1, len(mine) // 3) if len(mine) >= 3 else 0
+    return len(mine - theirs) <= allowed
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,16 +208,21 @@ class Reference:
     role: str | None
 
 
+# How far before an item id the words that place it may start ("before we commit to the
+# redesign in PAY-3").
+_BEFORE_ID = 80
+
+
 class _CompiledFlag:
     __slots__ = ("flag", "patterns", "phrases")
 
     def __init__(self, flag: Flag) -> None:
         self.flag = flag
         self.phrases = phrase_pattern(flag.phrases)
-        self.patterns = [compile_linear(p) for p in flag.patterns]
+        self.patterns = [compile_linear_text(p) for p in flag.patterns]
 
     def match(self, text: str) -> str | None:
-        hits: list[re.Match[str]] = []
+        hits: list[Match] = []
         if self.phrases is not None:
             found = self.phrases.search(text)
             if found:
@@ -180,7 +234,7 @@ class _CompiledFlag:
         return None
 
 
-def _nearly_whole(text: str, hit: re.Match[str]) -> bool:
+def _nearly_whole(text: str, hit: Match) -> bool:
     rest = text[: hit.start()] + " " + text[hit.end() :]
     return len(content_words(rest)) <= 2
 
@@ -190,19 +244,17 @@ class Judge:
 
     def __init__(self, spec: JudgeSpec) -> None:
         self.spec = spec
-        self._evidence = [compile_linear(p) for p in spec.evidence]
+        self._evidence = any_linear(spec.evidence)
         self._flags = [_CompiledFlag(f) for f in spec.flags]
         self._id = compile_linear(spec.item_id, 0)
-        self._first = [compile_linear(p) for p in spec.predecessor]
-        self._after = [compile_linear(p) for p in spec.successor]
-        self._after_id = [compile_linear(p) for p in spec.successor_after]
+        self._first = any_linear(spec.predecessor)
+        self._after = any_linear(spec.successor)
+        self._after_id = [compile_linear_text(p) for p in spec.successor_after]
 
     def evidence(self, text: str) -> str | None:
-        for pattern in self._evidence:
-            found = pattern.search(text)
-            if found:
-                return found.group(0)
-        return None
+        """The leftmost phrase any evidence pattern matches, or None."""
+        found = self._evidence.search(text)
+        return None if found is None else found.group(0)
 
     def flag(self, text: str, *, whole: bool) -> tuple[Flag, str] | None:
         """The first flag of the given sort (whole-answer or not) that the text matches."""
@@ -220,17 +272,26 @@ class Judge:
         previous_end = 0
         for match in self._id.finditer(text):
             ident = match.group(0)
-            before = text[max(previous_end, match.start() - 40) : match.start()]
+            before = text[max(previous_end, match.start() - _BEFORE_ID) : match.start()]
             after = text[match.end() : match.end() + 40]
             role: str | None = None
-            if any(p.search(before) for p in self._first):
+            if self._first.matches(before):
                 role = "first"
-            elif any(p.search(before) for p in self._after) or any(
-                p.match(after) for p in self._after_id
-            ):
+            elif self._after.matches(before) or any(p.match(after) for p in self._after_id):
                 role = "after"
             known = seen.get(ident)
             if known is None or known.role is None:
                 seen[ident] = Reference(ident, role)
             previous_end = match.end()
         return list(seen.values())
+
+
+def any_linear(patterns: Sequence[str]) -> AnyOf:
+    """The patterns as one matcher. The check-file schema has already refused any pattern that
+    is not linear (``linear.py``), so they are not parsed again here."""
+    return AnyOf(patterns)
+
+
+def compile_linear_text(pattern: str) -> TextPattern:
+    """One pattern from a check file (already linear-checked), compiled on first use."""
+    return TextPattern(pattern)

@@ -8,7 +8,7 @@ them. Configuration and check files, which are user-written documents, use pydan
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning")
@@ -102,6 +102,9 @@ class SourceResult:
     items: list[BacklogItem] = field(default_factory=list)
     errors: list[InputError] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    # When the source already ran the engine's first pass (``pipeline.py``): one digest per item,
+    # aligned with ``items``, whose texts were then dropped.
+    digests: list[Any] | None = None
 
 
 @dataclass(slots=True)

@@ -7,7 +7,7 @@ Reporters stay pure; this module only picks them and writes their text.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +15,7 @@ import click
 
 from readylint.errors import ConfigError, ReadylintError
 from readylint.models import RunResult
-from readylint.reporters import REPORTERS, ReportOptions
+from readylint.reporters import REPORTERS, STREAMERS, ReportOptions
 
 AUTO = "auto"
 FORMAT_ENV = "READYLINT_FORMAT"
@@ -82,13 +82,31 @@ def write(text: str, file: Path | None, *, color: bool = False) -> None:
         raise ReadylintError(f"cannot write: {exc.strerror or exc}", path=str(file)) from None
 
 
+def write_chunks(chunks: Iterable[str], file: Path | None) -> None:
+    """Write a report piece by piece to FILE, or to standard output (no colour codes)."""
+    try:
+        if file is None:
+            for chunk in chunks:
+                click.echo(chunk, nl=False)
+            return
+        with file.open("w", encoding="utf-8") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+    except OSError as exc:
+        raise ReadylintError(f"cannot write: {exc.strerror or exc}", path=str(file)) from None
+
+
 def emit(result: RunResult, outputs: Sequence[Output], *, color: bool, quiet: bool) -> None:
     """Render and write every output; errors and notices a format would hide go to stderr."""
     for out in outputs:
         options = ReportOptions(
             color=color and out.file is None and out.format == "text", quiet=quiet
         )
-        write(REPORTERS[out.format](result, options), out.file, color=options.color)
+        streamer = STREAMERS.get(out.format)
+        if streamer is not None:
+            write_chunks(streamer(result, options), out.file)
+        else:
+            write(REPORTERS[out.format](result, options), out.file, color=options.color)
     on_stdout = {o.format for o in outputs if o.file is None}
     if result.errors and not on_stdout & _SHOWS_ERRORS:
         for error in result.errors:

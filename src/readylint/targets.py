@@ -14,17 +14,22 @@ from pathlib import Path
 
 from readylint import app
 from readylint.config import Config
+from readylint.engine import Engine
 from readylint.models import BacklogItem, SourceResult
 from readylint.paths import display_path
-from readylint.sources.yaml_files import collect_files, read_files
+from readylint.sources.yaml_files import collect_files
 
 Report = Callable[[BacklogItem], bool]
 
 
-def read_backlog(arguments: Sequence[str], config: Config) -> tuple[SourceResult, Report | None]:
-    """The whole backlog and, when ``arguments`` name part of it, a filter for those items."""
+def read_backlog(
+    arguments: Sequence[str], config: Config, engine: Engine | None = None
+) -> tuple[SourceResult, Report | None]:
+    """The whole backlog and, when ``arguments`` name part of it, a filter for those items.
+
+    With ``engine``, items are checked as their files are read (see ``app.read_files``)."""
     if not arguments or not config.paths:
-        return app.read_yaml_backlog(arguments, config), None
+        return app.read_yaml_backlog(arguments, config, engine), None
     backlog = collect_files(config.resolve(p) for p in config.paths)
     files = [f for f in backlog.files if not app.excluded(f, config)]
     in_backlog = {f.resolve() for f in files}
@@ -36,7 +41,7 @@ def read_backlog(arguments: Sequence[str], config: Config) -> tuple[SourceResult
             chosen.add(display_path(path))
         else:
             skipped.append(display_path(path))
-    result = read_files(files)
+    result = app.read_files(files, engine)
     result.errors[:0] = [*backlog.errors, *named.errors]
     if skipped:
         where = ", ".join(config.paths)

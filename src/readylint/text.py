@@ -23,8 +23,10 @@ _WORD = re.compile(r"[^\W_]+(?:['\u2019\-][^\W_]+)*")
 
 def strip_markdown(text: str) -> str:
     """The words of a Markdown (or Jira wiki) text, without markup."""
-    text = _LINK.sub(r"\1", text)
-    text = _HTML_TAG.sub(" ", text)
+    if "](" in text:
+        text = _LINK.sub(r"\1", text)
+    if "<" in text:
+        text = _HTML_TAG.sub(" ", text)
     text = _LINE_MARKERS.sub("", text)
     return _EMPHASIS.sub(" ", text)
 
@@ -34,7 +36,21 @@ def words(text: str) -> list[str]:
     return _WORD.findall(strip_markdown(text))
 
 
-def word_count(text: str) -> int:
+def word_count(text: str, *, at_least: int | None = None) -> int:
+    """The number of words; with ``at_least``, counting may stop once that many are certain.
+
+    A long text is first counted on its first 400 characters with a margin, since stripping
+    markup only ever removes words: a count returned this way is a lower bound >= ``at_least``.
+    """
+    if at_least is not None and len(text) > 600:
+        head = text[:400]
+        cut = head.rfind("\n")
+        if cut > 200:
+            head = head[:cut]  # stripping works line by line, so a whole-line prefix is exact
+        if cut > 200 or ("](" not in head and "<" not in head):
+            found = len(words(head))
+            if found >= at_least + 3:
+                return found
     return len(words(text))
 
 
@@ -59,6 +75,9 @@ _TO_BE = re.compile(
     r"^(?:still\s)?to be (?:defined|determined|confirmed|decided|clarified|discussed)\b"
 )
 _NORMALISE = re.compile(r"[^\w\s]+|_")
+# Longer text is never a placeholder word ("to be filled in") nor a slot ("<describe ...>"):
+# the slot pattern allows 200 characters, and 2 spaces on each side.
+_LONGEST_PLACEHOLDER = 205
 _SPACES = re.compile(r"\s+")
 
 
@@ -71,6 +90,16 @@ def placeholder(text: str) -> str | None:
     stripped = text.strip()
     if not stripped:
         return None
+    if len(stripped) > _LONGEST_PLACEHOLDER:
+        # Too long to be a placeholder word or a slot; only "lorem ipsum" can still show, or
+        # text that is all punctuation.
+        if "lorem" in stripped or "Lorem" in stripped or "LOREM" in stripped:
+            return "lorem ipsum" if _LOREM.search(stripped) else None
+        head = stripped[0]
+        if head.isalnum() or head in "\"'(":
+            start = stripped[:12].lower()
+            if not start.startswith(("to be", "still to be")):
+                return None
     if _PLACEHOLDER_PUNCT.match(stripped):
         return stripped
     if _SLOT_ONLY.match(stripped):
@@ -93,6 +122,18 @@ _LABEL = re.compile(
     r"([A-Za-z][A-Za-z0-9'\u2019/]{0,30}(?:[ \-_][A-Za-z0-9'\u2019/]{1,30}){0,5})\s?"
     r"(?:\??:\s?(?:\*{1,2}|_{1,2})?|(?:\*{1,2}|_{1,2})\s?\??:)(?:\s|$)(.*)$"
 )
+
+
+# Labels of a bug report's own parts: a label line with one of these names ends the section
+# before it ("Expected result: ..." stops at "Actual result: ..."), though it answers nothing.
+SECTION_BREAKS = frozenset(
+    normalise_key(name)
+    for name in (
+        "actual result", "actual results", "actual behaviour", "actual behavior", "actual",
+        "result", "results", "steps to reproduce", "steps to replicate", "to reproduce",
+        "to replicate", "environment", "workaround",
+    )
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +184,10 @@ def sections(description: str, known: frozenset[str]) -> dict[str, Section]:
                 if name in known:
                     close()
                     current, start, body = name, index, [label.group(3)]
+                    continue
+                if name in SECTION_BREAKS and name not in known:
+                    close()
+                    current, start, body = None, index, []
                     continue
         if current is not None:
             body.append(line)

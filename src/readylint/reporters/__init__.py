@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from readylint.models import RunResult
@@ -53,3 +53,13 @@ REPORTERS: dict[str, Reporter] = {
     "gitlab": _lazy("gitlab"),
     "markdown": _lazy("markdown"),
 }
+
+
+def _json_chunks(result: RunResult, options: ReportOptions) -> Iterator[str]:
+    from readylint.reporters.json import chunks
+
+    return chunks(result, options)
+
+
+# Formats that can be written a piece at a time (large backlogs): emit() prefers these.
+STREAMERS: dict[str, Callable[[RunResult, ReportOptions], Iterator[str]]] = {"json": _json_chunks}

@@ -3,41 +3,71 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
-from readylint.models import RunResult
+from readylint.models import ItemResult, RunResult
 from readylint.reporters import ReportOptions
+
+# Above this many items, each item is written on one line: the same document, written by the
+# C encoder a piece at a time, so a 100,000-item report is neither slow nor held in memory.
+PRETTY_LIMIT = 2000
+
+
+def _item(r: ItemResult) -> dict[str, Any]:
+    return {
+        "id": r.item.id,
+        "title": r.item.title,
+        "rank": r.rank,
+        "ready": r.ready,
+        "location": {
+            "path": r.item.location.path,
+            "line": r.item.location.line,
+            "url": r.item.location.url,
+        },
+        "findings": [
+            {"check": f.check, "severity": f.severity, "message": f.message, "line": f.line}
+            for f in r.findings
+        ],
+    }
+
+
+def _summary(result: RunResult) -> dict[str, int]:
+    ready = result.ready_count
+    return {"items": len(result.items), "ready": ready, "not_ready": len(result.items) - ready}
+
+
+def _errors(result: RunResult) -> list[dict[str, Any]]:
+    return [{"path": e.path, "line": e.line, "message": e.message} for e in result.errors]
 
 
 def as_dict(result: RunResult) -> dict[str, Any]:
     return {
         "version": result.version,
-        "summary": {
-            "items": len(result.items),
-            "ready": result.ready_count,
-            "not_ready": len(result.items) - result.ready_count,
-        },
-        "items": [
-            {
-                "id": r.item.id,
-                "title": r.item.title,
-                "rank": r.rank,
-                "ready": r.ready,
-                "location": {
-                    "path": r.item.location.path,
-                    "line": r.item.location.line,
-                    "url": r.item.location.url,
-                },
-                "findings": [
-                    {"check": f.check, "severity": f.severity, "message": f.message, "line": f.line}
-                    for f in r.findings
-                ],
-            }
-            for r in result.items
-        ],
-        "errors": [{"path": e.path, "line": e.line, "message": e.message} for e in result.errors],
+        "summary": _summary(result),
+        "items": [_item(r) for r in result.items],
+        "errors": _errors(result),
     }
 
 
+def chunks(result: RunResult, options: ReportOptions) -> Iterator[str]:
+    """The report in pieces: pretty-printed when small, one item per line when large."""
+    if len(result.items) <= PRETTY_LIMIT:
+        yield json.dumps(as_dict(result), indent=2, ensure_ascii=False) + "\n"
+        return
+    dump = json.JSONEncoder(ensure_ascii=False).encode
+    yield f'{{\n  "version": {dump(result.version)},\n  "summary": {dump(_summary(result))},\n'
+    yield '  "items": [\n'
+    batch: list[str] = []
+    last = len(result.items) - 1
+    for index, r in enumerate(result.items):
+        batch.append(f"    {dump(_item(r))}{',' if index < last else ''}\n")
+        if len(batch) == 1000:
+            yield "".join(batch)
+            batch.clear()
+    yield "".join(batch)
+    yield f'  ],\n  "errors": {dump(_errors(result))}\n}}\n'
+
+
 def render(result: RunResult, options: ReportOptions) -> str:
-    return json.dumps(as_dict(result), indent=2, ensure_ascii=False) + "\n"
+    return "".join(chunks(result, options))

@@ -1,0 +1,144 @@
+"""Read and check YAML files file by file, on every core, keeping only what the report needs.
+
+Each file is parsed and its items run through the engine's first pass (``Engine.digest``) where
+it is read, possibly in a worker process; what comes back is the items without their texts, their
+digests, and the file's errors. The texts are never all in memory at once, and the second pass
+(``Engine.finish``, which needs the whole backlog order) runs once everything is read.
+
+Workers are forked processes, so they share the parent's engine and hash seed; where ``fork``
+is not available (Windows, macOS' default) the files are read one after another in this process.
+``READYLINT_JOBS`` sets the number of processes (1: no workers).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from readylint.engine import Digest, Engine, Pending
+from readylint.errors import ConfigError
+from readylint.models import BacklogItem, Finding, InputError, SourceResult
+from readylint.paths import display_path
+from readylint.sources.yaml_files import read_bytes
+
+# Below this much YAML, starting workers costs more than it saves (measured: benchmarks/).
+PARALLEL_BYTES = 2_000_000
+
+_ENGINE: Engine | None = None  # the engine a forked worker inherits
+
+
+@dataclasses.dataclass(slots=True)
+class FileResult:
+    """One file, checked: its items (texts dropped), their digests, and its errors."""
+
+    items: list[BacklogItem]
+    digests: list[Digest]
+    errors: list[InputError]
+
+
+def check_file(path: Path, engine: Engine | None = None) -> FileResult:
+    """Read one file and run the first pass over its items."""
+    engine = engine or _ENGINE
+    assert engine is not None
+    shown = display_path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return FileResult([], [], [InputError(f"cannot read: {exc.strerror or exc}", shown)])
+    items, errors = read_bytes(data, shown)
+    digests = [engine.digest(item) for item in items]
+    slim = [dataclasses.replace(item, fields={}, description=None) for item in items]
+    return FileResult(slim, digests, errors)
+
+
+def jobs_wanted(files: Sequence[Path]) -> int:
+    """How many processes to use for these files (1: this process only)."""
+    setting = os.environ.get("READYLINT_JOBS", "").strip()
+    if setting:
+        try:
+            jobs = int(setting)
+        except ValueError:
+            raise ConfigError(f"READYLINT_JOBS must be a whole number, not {setting!r}") from None
+        if jobs < 1:
+            raise ConfigError("READYLINT_JOBS must be 1 or more")
+    else:
+        jobs = (
+            len(os.sched_getaffinity(0))
+            if hasattr(os, "sched_getaffinity")
+            else os.cpu_count() or 1
+        )
+        size = 0
+        for path in files:
+            try:
+                size += path.stat().st_size
+            except OSError:
+                continue
+        if size < PARALLEL_BYTES:
+            jobs = 1
+    if jobs == 1 or len(files) < 2:
+        return 1
+    import multiprocessing  # only for large backlogs: it is slow to import
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return min(jobs, len(files))
+
+
+def read_and_check(
+    files: Sequence[Path],
+    engine: Engine,
+    *,
+    on_file: Callable[[int], None] | None = None,
+) -> SourceResult:
+    """Items (texts dropped), their digests and errors of all files, in file order.
+
+    ``on_file`` is called after each file with the number of items it held (for progress).
+    """
+    global _ENGINE
+    result = SourceResult(digests=[])
+    assert result.digests is not None
+    jobs = jobs_wanted(files)
+    messages: dict[str, str] = {}  # one string per distinct message (most repeat)
+    order = 0
+    pool: Any = None
+    if jobs == 1:
+        outcomes: Iterator[FileResult] = (check_file(path, engine) for path in files)
+    else:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        _ENGINE = engine
+        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+        outcomes = pool.map(check_file, files, chunksize=1)
+    try:
+        for outcome in outcomes:
+            for item in outcome.items:
+                item.order = order
+                order += 1
+            order += len(outcome.errors)
+            result.items.extend(outcome.items)
+            result.digests.extend(_shared(d, messages) for d in outcome.digests)
+            result.errors.extend(outcome.errors)
+            if on_file is not None:
+                on_file(len(outcome.items))
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+            _ENGINE = None
+    return result
+
+
+def _shared(digest: Digest, messages: dict[str, str]) -> Digest:
+    """The digest with each finding message replaced by one shared copy of that text."""
+    for result in digest.results:
+        findings = result.findings if isinstance(result, Pending) else result
+        if not findings:
+            continue
+        for index, finding in enumerate(findings):
+            text = messages.setdefault(finding.message, finding.message)
+            if text is not finding.message:
+                findings[index] = Finding(finding.check, finding.severity, text, finding.line)
+    return digest

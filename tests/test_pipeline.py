@@ -1,0 +1,107 @@
+"""The file-by-file path (pipeline.py): same findings as checking the whole backlog at once,
+in one process or in forked workers, with the item texts dropped after the first pass."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+from pathlib import Path
+
+import pytest
+
+from readylint import app
+from readylint.cli import main
+from readylint.config import Config
+from readylint.models import RunResult
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "backlog"
+
+ITEM = """\
+  - id: {id}
+    title: Item {n}
+    rank: {n}
+    customer_need: Shoppers on the phone lose their cart when they switch devices.
+    business_reason: Abandoned carts cost about 4% of revenue in the last quarter.
+    trade_off: We postpone the wishlist export by one sprint.
+    expected_outcome: Cart abandonment falls from 31% to 25% within two months.
+    why_now: {why}
+"""
+
+
+def _backlog(tmp_path: Path, files: int = 3, per_file: int = 4) -> Path:
+    root = tmp_path / "backlog"
+    root.mkdir()
+    n = 0
+    for f in range(files):
+        parts = ["items:\n"]
+        for _ in range(per_file):
+            n += 1
+            why = (
+                f"Before PAY-{n + 1} because it unblocks it."
+                if n % 3
+                else "Before PAY-1, which depends on it."  # stale: PAY-1 is ranked above
+            )
+            parts.append(ITEM.format(id=f"PAY-{n}", n=n, why=why))
+        (root / f"b{f}.yaml").write_text("".join(parts), encoding="utf-8")
+    (root / "broken.yaml").write_text("items:\n  - id: [oops\n", encoding="utf-8")
+    return root
+
+
+def _findings(result: RunResult) -> list[tuple[str, int, str, str]]:
+    return [(r.item.id, r.rank, f.check, f.message) for r in result.items for f in r.findings]
+
+
+@pytest.mark.parametrize("where", ["examples", "generated"])
+def test_first_pass_where_read_gives_the_same_findings(tmp_path: Path, where: str) -> None:
+    root = EXAMPLES if where == "examples" else _backlog(tmp_path)
+    config = Config()
+    engine, chosen = app.build_engine(config, app.Selection(strict=True))
+    whole = app.lint(app.read_yaml_backlog([str(root)], config), engine, chosen)
+    piecewise_source = app.read_yaml_backlog([str(root)], config, engine)
+    assert piecewise_source.digests is not None
+    assert all(i.description is None and not i.fields for i in piecewise_source.items)
+    piecewise = app.lint(piecewise_source, engine, chosen)
+    assert _findings(piecewise) == _findings(whole)
+    assert [str(e) for e in piecewise.errors] == [str(e) for e in whole.errors]
+    assert any("Stale" in m for *_, m in _findings(whole)) or where == "examples"
+
+
+@pytest.mark.skipif(
+    "fork" not in multiprocessing.get_all_start_methods(), reason="workers need fork"
+)
+def test_workers_give_the_same_report_as_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _backlog(tmp_path, files=4)
+    reports = []
+    for jobs in ("1", "2"):
+        monkeypatch.setenv("READYLINT_JOBS", jobs)
+        assert main(["check", "--format", "json", str(root)]) == 2  # broken.yaml
+        reports.append(json.loads(capsys.readouterr().out))
+    assert reports[0] == reports[1]
+    assert len(reports[0]["items"]) == 16 and reports[0]["errors"]
+
+
+def test_bad_jobs_setting_is_one_line_and_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _backlog(tmp_path)
+    monkeypatch.setenv("READYLINT_JOBS", "many")
+    assert main(["check", str(root)]) == 2
+    err = capsys.readouterr().err
+    assert "READYLINT_JOBS must be a whole number" in err and "Traceback" not in err
+
+
+def test_large_json_report_is_one_item_per_line_and_the_same_document(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from readylint.reporters import json as json_reporter
+
+    root = _backlog(tmp_path, files=2, per_file=3)
+    assert main(["check", "--format", "json", str(root)]) == 2
+    pretty = capsys.readouterr().out
+    monkeypatch.setattr(json_reporter, "PRETTY_LIMIT", 2)
+    assert main(["check", "--format", "json", str(root)]) == 2
+    streamed = capsys.readouterr().out
+    assert json.loads(streamed) == json.loads(pretty)
+    assert streamed.count('\n    {"id": ') == 6
