@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from readylint import __version__, adopt, app, cache, outputs
+from readylint import __version__, adopt, app, cache, outputs, progress
 from readylint.config import Config, load_config
 from readylint.engine import Engine
 from readylint.errors import ReadylintError
@@ -212,13 +213,16 @@ def check(
     plan = outputs.plan(fmt, output, output_formats)
     backlog: object = None
     report = None
-    if app.uses_jira(paths, config, jira):
-        if changed_since:
-            raise ReadylintError("--changed-since works with YAML backlogs only")
-        source, backlog = app.read_jira_backlog(config, engine, jira)
-    else:
-        source, report = adopt.read_and_filter(paths, config, changed_since, engine)
-    result = app.lint(source, engine, chosen, top=top, report=report)
+    bar = progress.for_terminal(sys.stderr, quiet=quiet)  # issue 6: a terminal's stderr only
+    with bar or contextlib.nullcontext():  # erased before anything else is written
+        if app.uses_jira(paths, config, jira):
+            if changed_since:
+                raise ReadylintError("--changed-since works with YAML backlogs only")
+            source, backlog = app.read_jira_backlog(config, engine, jira)
+        else:
+            on_file = bar.file_done if bar is not None else None
+            source, report = adopt.read_and_filter(paths, config, changed_since, engine, on_file)
+        result = app.lint(source, engine, chosen, top=top, report=report)
     result = adopt.refine(
         result, source, config, baseline_file=baseline_file, write_baseline=write_baseline
     )
