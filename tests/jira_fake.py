@@ -4,8 +4,14 @@ It answers in the shapes recorded in ../shared/JIRA.md (fixtures written here, n
 serverInfo, myself, field, Cloud ``search/jql`` (GET and POST, repeated and comma-separated
 ``fields``, opaque ``nextPageToken``, pages capped below what was asked), Server ``search``
 (``startAt``/``maxResults``/``total``), the Agile board backlog, and labels updates (PUT issue).
-Every endpoint but serverInfo checks the Authorization header. ``Fault`` entries inject errors:
-a status with body and headers, an empty or non-JSON body, or a slow response.
+Every endpoint but serverInfo checks the Authorization header.
+
+Fault injection: ``fake.inject(Fault...)``. A fault matches requests by path (and method) and
+fires on a window of them (``after`` untouched first, then ``count``). It either replaces the
+answer (a status with body and headers: ``Fault(match, 503, ...)``, ``Fault.html``,
+``Fault.retry_after``, ``Fault.echo_auth``) or spoils the normal one on the wire
+(``Fault.reset`` mid-body, ``Fault.truncated`` JSON, ``Fault.slow`` drip-feed, ``Fault.short``
+page), or edits the store just before answering (``Fault.change``: rerank, add, remove issues).
 """
 
 from __future__ import annotations
@@ -13,11 +19,17 @@ from __future__ import annotations
 import base64
 import json
 import re
+import shutil
+import socket
 import ssl
+import struct
+import subprocess
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
@@ -38,7 +50,10 @@ class Fault:
     """An injected answer for requests whose path contains ``match`` (and method, if given).
 
     ``after`` matching requests pass untouched first; then ``count`` are answered with this
-    fault. ``status=None`` serves the normal answer, after ``delay`` seconds.
+    fault. ``status=None`` serves the normal answer (after ``delay`` seconds), spoiled by
+    ``keep`` (send only this fraction of the body), ``reset`` (then reset the connection),
+    ``drip`` (seconds between single bytes of the whole response), ``limit`` (at most this many
+    issues on the page) or preceded by ``change`` (an edit of the store).
     """
 
     match: str
@@ -50,7 +65,113 @@ class Fault:
     delay: float = 0.0
     method: str | None = None
     content_type: str = "application/json;charset=UTF-8"
+    query: dict[str, str] | None = None  # match only requests with these parameter values
+    keep: float | None = None
+    reset: bool = False
+    drip: float = 0.0
+    limit: int | None = None
+    change: Callable[[FakeJira], None] | None = None
+    echo: bool = False  # the body quotes the request's Authorization header (a debug proxy)
     seen: int = 0
+    fired: int = 0
+
+    @classmethod
+    def retry_after(
+        cls,
+        match: str,
+        status: int,
+        value: str | None,
+        *,
+        count: int = 1,
+        after: int = 0,
+        query: dict[str, str] | None = None,
+    ) -> Fault:
+        """429 or 503, with ``Retry-After`` (seconds or an HTTP date) or without it."""
+        headers = {"Retry-After": value} if value is not None else {}
+        body = {"errorMessages": ["Rate limit exceeded." if status == 429 else "Unavailable"]}
+        return cls(match, status, body, headers, count=count, after=after, query=query)
+
+    @classmethod
+    def html(
+        cls,
+        match: str,
+        status: int = 200,
+        *,
+        count: int = 1,
+        after: int = 0,
+        query: dict[str, str] | None = None,
+    ) -> Fault:
+        """An HTML page (a login, proxy or maintenance page) where JSON was expected."""
+        page = "<!DOCTYPE html><html><head><title>Log in</title></head><body>Log in</body></html>"
+        return cls(
+            match, status, page, count=count, after=after, query=query, content_type="text/html"
+        )
+
+    @classmethod
+    def reset_mid_body(
+        cls, match: str, *, count: int = 1, after: int = 0, query: dict[str, str] | None = None
+    ) -> Fault:
+        """Headers promise the whole body; half of it is sent, then the connection is reset."""
+        return cls(match, None, keep=0.5, reset=True, count=count, after=after, query=query)
+
+    @classmethod
+    def truncated(
+        cls, match: str, *, count: int = 1, after: int = 0, query: dict[str, str] | None = None
+    ) -> Fault:
+        """A complete HTTP answer whose JSON stops halfway (Content-Length agrees)."""
+        return cls(match, None, keep=0.5, count=count, after=after, query=query)
+
+    @classmethod
+    def slow(
+        cls,
+        match: str,
+        drip: float = 0.05,
+        *,
+        count: int = 1,
+        after: int = 0,
+        query: dict[str, str] | None = None,
+    ) -> Fault:
+        """Slow loris: the whole response, one byte every ``drip`` seconds."""
+        return cls(match, None, drip=drip, count=count, after=after, query=query)
+
+    @classmethod
+    def short(
+        cls,
+        match: str,
+        limit: int,
+        *,
+        count: int = 1,
+        after: int = 0,
+        query: dict[str, str] | None = None,
+    ) -> Fault:
+        """A page with at most ``limit`` issues, whatever was asked."""
+        return cls(match, None, limit=limit, count=count, after=after, query=query)
+
+    @classmethod
+    def edit(
+        cls,
+        match: str,
+        change: Callable[[FakeJira], None],
+        *,
+        count: int = 1,
+        after: int = 0,
+        query: dict[str, str] | None = None,
+    ) -> Fault:
+        """Change the store (rerank, add, remove issues) just before answering normally."""
+        return cls(match, None, change=change, count=count, after=after, query=query)
+
+    @classmethod
+    def echo_auth(
+        cls,
+        match: str,
+        status: int = 400,
+        *,
+        count: int = 1,
+        after: int = 0,
+        query: dict[str, str] | None = None,
+    ) -> Fault:
+        """An error whose message quotes the request's Authorization header back."""
+        return cls(match, status, echo=True, count=count, after=after, query=query)
 
 
 @dataclass
@@ -165,6 +286,7 @@ class FakeJira:
         self.auth_style: Literal["text", "json"] = "text"
         self.faults: list[Fault] = []
         self.requests: list[Recorded] = []
+        self.stopping = threading.Event()
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -193,6 +315,7 @@ class FakeJira:
         return self
 
     def stop(self) -> None:
+        self.stopping.set()  # ends slow drip-fed answers
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -210,18 +333,27 @@ class FakeJira:
             env["JIRA_PAT"] = self.pat
         return env
 
+    def inject(self, *faults: Fault) -> FakeJira:
+        self.faults.extend(faults)
+        return self
+
     def paths(self, method: str | None = None) -> list[str]:
         return [r.path for r in self.requests if method is None or r.method == method]
 
     def find(self, key: str) -> dict[str, Any]:
         return next(i for i in self.issues if i["key"] == key)
 
-    def fault(self, method: str, path: str) -> Fault | None:
+    def fault(self, method: str, path: str, query: dict[str, list[str]]) -> Fault | None:
         with self._lock:
             for fault in self.faults:
-                if fault.match in path and (fault.method is None or fault.method == method):
+                if (
+                    fault.match in path
+                    and (fault.method is None or fault.method == method)
+                    and all(query.get(k, [None])[0] == v for k, v in (fault.query or {}).items())
+                ):
                     fault.seen += 1
                     if fault.after < fault.seen <= fault.after + fault.count:
+                        fault.fired += 1
                         return fault
         return None
 
@@ -251,7 +383,7 @@ class FakeJira:
                     "errors": {},
                 }
         if re.search(r"statusCategory\s*!=\s*Done", jql, re.I):
-            found = [i for i in found if i["fields"]["status"]["statusCategory"]["key"] != "done"]
+            found = [i for i in found if _category(i) != "done"]
         if re.search(r"order\s+by\s+rank\s+asc", jql, re.I):
             found.sort(key=lambda i: i["rank"])
         return 200, found
@@ -269,6 +401,65 @@ class FakeJira:
         elif wanted != ["id"]:
             out["fields"] = {k: v for k, v in raw["fields"].items() if k in wanted}
         return out
+
+
+def _category(raw: dict[str, Any]) -> str | None:
+    status = raw["fields"].get("status")
+    if isinstance(status, dict) and isinstance(status.get("statusCategory"), dict):
+        return str(status["statusCategory"].get("key"))
+    return None
+
+
+def rank_last(key: str) -> Callable[[FakeJira], None]:
+    """A store edit: someone drags ``key`` to the bottom of the backlog."""
+
+    def change(jira: FakeJira) -> None:
+        jira.find(key)["rank"] = "1|zzzzzz:" + key
+
+    return change
+
+
+def rotate(jira: FakeJira) -> None:
+    """A store edit: someone drags the top of the open backlog to the bottom (every time)."""
+    open_issues = [i for i in jira.issues if _category(i) != "done"]
+    top = min(open_issues, key=lambda i: i["rank"])
+    top["rank"] = f"1|z{len(jira.requests):06d}:"
+
+
+def grow(jira: FakeJira) -> None:
+    """A store edit: someone creates an issue at the bottom of the backlog (every time)."""
+    number = 100 + len(jira.issues)
+    jira.issues.append(issue(f"SHOP-{number}", f"New idea {number}", f"1|y{number:06d}:"))
+
+
+def page_query(mode: Mode, start: int) -> dict[str, str]:
+    """The parameters that pick the page starting at issue ``start`` (for ``Fault(query=)``):
+    ``startAt`` on Server, the fake's ``nextPageToken`` on Cloud."""
+    if mode == "server":
+        return {"startAt": str(start)}
+    return {"nextPageToken": base64.urlsafe_b64encode(str(start).encode()).decode()}
+
+
+def add_issue(raw: dict[str, Any]) -> Callable[[FakeJira], None]:
+    """A store edit: someone creates an issue."""
+
+    def change(jira: FakeJira) -> None:
+        jira.issues.append(raw)
+
+    return change
+
+
+def null_issue(key: str, rank: str) -> dict[str, Any]:
+    """An issue whose every field is null, as a search may return one it could not load."""
+    number = int(key.rsplit("-", 1)[1])
+    names = ("summary", "issuetype", "status", "labels", "description", "customfield_10019")
+    custom = [f"customfield_{n}" for n in range(10042, 10047)]
+    return {
+        "id": str(10000 + number),
+        "key": key,
+        "rank": rank,
+        "fields": dict.fromkeys((*names, *custom)),
+    }
 
 
 class _Server(ThreadingHTTPServer):
@@ -293,6 +484,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- plumbing -------------------------------------------------------------------------
 
+    _fault: Fault | None = None  # the fault spoiling the answer being sent, if any
+
     def _send(
         self,
         status: int,
@@ -308,13 +501,31 @@ class _Handler(BaseHTTPRequestHandler):
             data = body.encode()
         else:
             data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
+        fault = self._fault
+        declared = len(data)
+        if fault is not None and fault.keep is not None:
+            data = data[: int(len(data) * fault.keep)]
+            if not fault.reset:
+                declared = len(data)  # a complete answer whose JSON stops early
+        lines = [f"HTTP/1.1 {status} {self.responses.get(status, ('',))[0]}"]
+        lines.append(f"Content-Type: {content_type}")
+        lines.append(f"Content-Length: {declared}")
+        lines.extend(f"{name}: {value}" for name, value in (headers or {}).items())
+        raw = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + data
+        if fault is not None and fault.drip:
+            for index in range(len(raw)):
+                if self.jira.stopping.is_set():
+                    break
+                self.wfile.write(raw[index : index + 1])
+                time.sleep(fault.drip)
+            self.close_connection = True
+            return
+        self.wfile.write(raw)
+        if fault is not None and fault.reset:
+            linger = struct.pack("ii", 1, 0)  # close with RST, not FIN
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+            self.close_connection = True
+            self.connection.close()
 
     def do_GET(self) -> None:
         self._handle("GET")
@@ -340,14 +551,23 @@ class _Handler(BaseHTTPRequestHandler):
             jira.requests.append(
                 Recorded(method, path, query, body, {k.lower(): v for k, v in self.headers.items()})
             )
-        fault = jira.fault(method, path)
+        fault = jira.fault(method, path, query if method == "GET" else _as_query(body))
         if fault is not None:
             if fault.delay:
                 time.sleep(fault.delay)
+            if fault.change is not None:
+                with jira._lock:
+                    fault.change(jira)
+            if fault.echo:
+                said = f"Bad request from Authorization: {self.headers.get('Authorization')}"
+                self._send(fault.status or 400, {"errorMessages": [said], "errors": {}})
+                return
             if fault.status is not None:
                 self._send(fault.status, fault.body, fault.headers, fault.content_type)
                 return
+            self._fault = fault
         self._route(method, path, query, body)
+        self._fault = None
 
     # -- routes ---------------------------------------------------------------------------
 
@@ -409,9 +629,7 @@ class _Handler(BaseHTTPRequestHandler):
         if status != 200:
             self._send(status, found)
             return
-        size = int((query.get("maxResults") or ["50"])[0])
-        if jira.page_cap is not None:
-            size = min(size, jira.page_cap)
+        size = self._page_size(query, 5000)
         token = (query.get("nextPageToken") or [None])[0]
         start = int(base64.urlsafe_b64decode(token.encode()).decode()) if token else 0
         wanted = _fields_param(query.get("fields")) or ["id"]
@@ -438,9 +656,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _offset_page(self, found: list[dict[str, Any]], query: dict[str, list[str]]) -> None:
         jira = self.jira
         start = int((query.get("startAt") or ["0"])[0])
-        size = min(int((query.get("maxResults") or ["50"])[0]), 1000)
-        if jira.page_cap is not None:
-            size = min(size, jira.page_cap)
+        size = self._page_size(query, 1000)
         wanted = _fields_param(query.get("fields"))
         page = found[start : start + size]
         self._send(200, {
@@ -450,6 +666,15 @@ class _Handler(BaseHTTPRequestHandler):
             "total": len(found) + jira.total_bonus,
             "issues": [jira.shaped(i, wanted) for i in page],
         })  # fmt: skip
+
+    def _page_size(self, query: dict[str, list[str]], most: int) -> int:
+        """What the server serves: what was asked (default 50), capped by the site and faults."""
+        size = min(int((query.get("maxResults") or ["50"])[0]), most)
+        if self.jira.page_cap is not None:
+            size = min(size, self.jira.page_cap)
+        if self._fault is not None and self._fault.limit is not None:
+            size = min(size, self._fault.limit)
+        return size
 
     def _board(self, board: int, query: dict[str, list[str]]) -> None:
         jira = self.jira
@@ -604,3 +829,71 @@ jira:
   max_retries: 3
   max_retry_wait: 10
 """
+
+
+# --- TLS ---------------------------------------------------------------------------------------
+
+
+def can_make_certificates() -> bool:
+    import importlib.util
+
+    return (
+        shutil.which("openssl") is not None or importlib.util.find_spec("cryptography") is not None
+    )
+
+
+def self_signed(directory: Path) -> tuple[Path, Path] | None:
+    """A fresh self-signed certificate for 127.0.0.1 (cert.pem, key.pem), made with the openssl
+    command or, without it, the ``cryptography`` package; None when neither is available."""
+    cert, key = directory / "cert.pem", directory / "key.pem"
+    if shutil.which("openssl") is not None:
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
+             "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1",
+             "-addext", "subjectAltName=IP:127.0.0.1"],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        return cert, key
+    try:
+        import datetime
+        import ipaddress
+
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.x509.oid import NameOID
+    except ImportError:
+        return None
+    private = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(private.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(private, hashes.SHA256())
+    )
+    cert.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key.write_bytes(
+        private.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert, key
+
+
+def tls_context(cert: Path, key: Path) -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    return context

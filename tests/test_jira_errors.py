@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
 import socket
-import ssl
-import subprocess
 import sys
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -84,12 +81,13 @@ def test_401_names_url_user_and_variables(
     line = failed(
         run,
         cloud,
-        f"Jira at {cloud.url} rejected the credentials of user 'po@example.com' (HTTP 401)",
+        f"Jira at {cloud.url} rejected the credentials in JIRA_EMAIL and JIRA_API_TOKEN (HTTP 401)",
         "while checking the credentials (GET myself)",
         "Client must be authenticated to access this resource.",
-        "check JIRA_EMAIL and JIRA_API_TOKEN",
+        "check that JIRA_EMAIL holds the account's e-mail and JIRA_API_TOKEN an API token",
     )
     assert "wrong-token-SECRET-999" not in run.all and "status-code" not in line
+    assert cloud.email not in run.all  # the e-mail is named by its variable, never shown
     assert not any("search" in p for p in cloud.paths())  # no empty backlog from a bad token
 
 
@@ -261,8 +259,6 @@ def test_read_timeout(cloud: FakeJira, monkeypatch: Any, capsys: Any) -> None:
         (Fault("search/jql", 200, {"issues": "nope"}), "(no 'issues' list)"),
         (Fault("myself", 200, ""), "empty response while checking the credentials"),
         (Fault("search/jql", 200, {"issues": [{"id": "1"}], "isLast": True}), "an issue without a key"),
-        (Fault("search/jql", 200, {"issues": [{"key": "SHOP-1"}], "isLast": True}),
-         "SHOP-1: Jira returned the issue without fields"),
         (Fault("field", 200, '{"broken": '), "not the expected JSON while reading the field list"),
         (Fault("search/jql", 502, "<!DOCTYPE html><html>Bad gateway</html>", content_type="text/html"),
          "answered HTTP 502 while reading the first page of the search"),
@@ -274,33 +270,6 @@ def test_malformed_and_empty_answers(
     cloud.faults.append(fault)
     line = failed(check(cloud, monkeypatch, capsys), cloud, expected)
     assert "<html" not in line.lower()
-
-
-@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
-def test_tls_verification_and_insecure(tmp_path: Path, monkeypatch: Any, capsys: Any) -> None:
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
-         "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
-    fake = _start("cloud", tmp_path, monkeypatch).start(tls=context)
-    try:
-        monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
-        monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
-        run = check(fake, monkeypatch, capsys)
-        failed(run, fake, f"TLS verification failed for {fake.url}", "--insecure")
-        assert fake.requests == []  # the handshake failed before any request
-        insecure = check(fake, monkeypatch, capsys, "--project", "SHOP", "--insecure")
-        assert insecure.code == 1, insecure.err
-        assert "warning: --insecure: the TLS certificate" in insecure.err
-        assert "InsecureRequestWarning" not in insecure.err
-        assert "SHOP-3 customer-need" in insecure.out
-    finally:
-        fake.stop()
 
 
 def test_plain_http_to_a_remote_host_warns() -> None:
@@ -363,16 +332,6 @@ def test_retries_are_bounded_in_total_wait(
     run = check(cloud, monkeypatch, capsys)
     failed(run, cloud, "asks to wait 6s, beyond the retry budget (10s in all, 6s used")
     assert sleeps == [6.0]
-
-
-def test_page_failing_mid_run_reports_nothing(
-    server: FakeJira, monkeypatch: Any, capsys: Any
-) -> None:
-    server.faults.append(Fault("search", 500, {"errorMessages": ["Internal error"]}, after=1))
-    run = check(server, monkeypatch, capsys)
-    failed(
-        run, server, "HTTP 500 while reading page 2 of the search (after 2 issues): Internal error"
-    )
 
 
 def test_fewer_issues_than_server_total(server: FakeJira, monkeypatch: Any, capsys: Any) -> None:

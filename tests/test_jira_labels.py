@@ -88,15 +88,110 @@ def test_a_refused_update_is_an_error(fake: FakeJira, monkeypatch: Any, capsys: 
     assert run.code == 2
     (line,) = [e for e in run.err.splitlines() if "error:" in e]
     who = (
-        f"user '{fake.email}'" if fake.mode == "cloud" else "the personal access token in JIRA_PAT"
+        "the account in JIRA_EMAIL"
+        if fake.mode == "cloud"
+        else "the account of the token in JIRA_PAT"
     )
     assert line == (
         f"readylint: error: Jira at {fake.url} refused {who} (HTTP 403) while updating the labels"
         " of SHOP-3: You do not have permission to edit.; check that this account may edit the"
         " project's issues (a CAPTCHA after failed logins is cleared by logging in once in the"
-        " browser)"
+        " browser); 1 issue(s) were changed before it and 0 not attempted (listed above); the"
+        " changes made are kept, and running again finishes the rest"
     )
     assert f"readylint: remove label '{LABEL}' from SHOP-1" in run.err  # made before the failure
     assert "add label" not in run.err  # the failed change is not reported as made
     assert labels(fake)["SHOP-1"] == ["checkout"]
     assert fake.token not in run.all and fake.pat not in run.all
+
+
+# --- write-back safety (issue 7) ----------------------------------------------------------------
+
+
+def puts(fake: FakeJira) -> list[tuple[str, Any]]:
+    return [(r.path.rsplit("/", 1)[1], r.body) for r in fake.requests if r.method == "PUT"]
+
+
+def test_only_its_own_label_is_ever_added_or_removed(
+    fake: FakeJira, monkeypatch: Any, capsys: Any
+) -> None:
+    # SHOP-1 now passes: readylint's label goes, the look-alikes and the team's labels stay.
+    fake.find("SHOP-1")["fields"]["labels"] = ["Not-Ready", LABEL, "not-ready-2", "checkout"]
+    fake.find("SHOP-3")["fields"]["labels"] = ["q3", "needs-ux"]  # fails: the label is added
+    run = check(fake, monkeypatch, capsys, "--label-unready", LABEL)
+    assert run.code == 1, run.err
+    assert puts(fake) == [
+        ("SHOP-1", {"update": {"labels": [{"remove": LABEL}]}}),
+        ("SHOP-3", {"update": {"labels": [{"add": LABEL}]}}),
+    ]  # one add or remove of one label each: never a "set" that would replace the others
+    after = labels(fake)
+    assert after["SHOP-1"] == ["Not-Ready", "not-ready-2", "checkout"]
+    assert after["SHOP-3"] == ["q3", "needs-ux", LABEL]
+    assert after["SHOP-2"] == ["checkout"] and after["SHOP-5"] == [LABEL, "q3"]
+
+
+def test_a_second_and_third_run_send_no_writes(
+    fake: FakeJira, monkeypatch: Any, capsys: Any
+) -> None:
+    assert check(fake, monkeypatch, capsys, "--label-unready", LABEL).code == 1
+    written = len(puts(fake))
+    for _ in range(2):
+        again = check(fake, monkeypatch, capsys, "--label-unready", LABEL)
+        assert again.code == 1
+        assert again.err == f"readylint: label '{LABEL}': nothing to change\n"
+    assert len(puts(fake)) == written == 2
+
+
+@pytest.mark.parametrize("status", [500, 403])
+def test_a_failure_midway_reports_what_was_and_was_not_changed(
+    status: int, fake: FakeJira, monkeypatch: Any, capsys: Any
+) -> None:
+    for key in ("SHOP-2", "SHOP-6"):  # both pass: their label is to be removed
+        fake.find(key)["fields"]["labels"].append(LABEL)
+    # Planned, in backlog order: SHOP-1 remove, SHOP-2 remove, SHOP-3 add, SHOP-6 remove.
+    fake.inject(Fault("issue/", status, {"errorMessages": ["Boom."]}, method="PUT", after=2))
+    run = check(fake, monkeypatch, capsys, "--label-unready", LABEL)
+    assert run.code == 2
+    assert "SHOP-3 customer-need" in run.out  # the report itself was complete and is kept
+    assert run.err.splitlines()[:3] == [
+        f"readylint: remove label '{LABEL}' from SHOP-1",
+        f"readylint: remove label '{LABEL}' from SHOP-2",
+        f"readylint: label '{LABEL}': changed SHOP-1, SHOP-2; failed: SHOP-3; not attempted:"
+        " SHOP-6",
+    ]
+    (error,) = run.err.splitlines()[3:]
+    assert error.startswith(f"readylint: error: Jira at {fake.url} ")
+    assert f"(HTTP {status}) while updating the labels of SHOP-3: Boom." in error or (
+        f"answered HTTP {status} while updating the labels of SHOP-3: Boom." in error
+    )
+    assert error.endswith(
+        "2 issue(s) were changed before it and 1 not attempted (listed above); the changes made"
+        " are kept, and running again finishes the rest"
+    )
+    assert [key for key, _ in puts(fake)] == ["SHOP-1", "SHOP-2", "SHOP-3"]  # none after it
+    after = labels(fake)
+    assert LABEL not in after["SHOP-1"] and LABEL not in after["SHOP-2"]
+    assert LABEL not in after["SHOP-3"] and LABEL in after["SHOP-6"]
+    # Running again finishes exactly the rest.
+    fake.faults.clear()
+    rerun = check(fake, monkeypatch, capsys, "--label-unready", LABEL)
+    assert rerun.code == 1
+    assert rerun.err.splitlines() == [
+        f"readylint: add label '{LABEL}' to SHOP-3",
+        f"readylint: remove label '{LABEL}' from SHOP-6",
+    ]
+
+
+def test_an_unreadable_backlog_writes_no_labels(
+    fake: FakeJira, monkeypatch: Any, capsys: Any
+) -> None:
+    from jira_fake import null_issue
+
+    fake.issues.append(null_issue("SHOP-8", "0|i0000bb:"))
+    run = check(fake, monkeypatch, capsys, "--label-unready", LABEL)
+    assert run.code == 2
+    assert (
+        f"readylint: label '{LABEL}': nothing changed, because the backlog could not be read"
+        " completely; fix the errors and run again"
+    ) in run.err
+    assert puts(fake) == []

@@ -235,3 +235,47 @@ def test_deeply_nested_adf_does_not_recurse_without_bound() -> None:
 )
 def test_custom_field_values_as_text(value: Any, expected: str) -> None:
     assert plain_value(value) == expected
+
+
+def test_the_plain_paragraph_fast_path_renders_like_the_general_walk() -> None:
+    """Seeded random documents of paragraphs (with blank, multi-line, padded and junk parts):
+    the shortcut for unmarked paragraphs gives exactly what the general walk gives."""
+    import random
+
+    from readylint.sources import jira_text
+
+    def general(document: dict[str, Any]) -> str:
+        lines: list[str] = []
+        jira_text._blocks(jira_text._children(document), lines, "", 0)
+        while lines and not lines[-1].strip():
+            lines.pop()
+        return "\n".join(lines)
+
+    rng = random.Random(7)
+    pieces = ["", " ", "a", "b c ", "\n", "x\n y  ", "  lead", "tail  \n", "\n\n"]
+    taken = 0
+    for _ in range(2000):
+        content: list[Any] = []
+        for _ in range(rng.randint(0, 4)):
+            if rng.random() < 0.05:
+                content.append("junk")
+                continue
+            kids: list[Any] = []
+            for _ in range(rng.randint(0, 3)):
+                node: Any = {"type": "text", "text": rng.choice(pieces)}
+                roll = rng.random()
+                if roll < 0.05:
+                    node = 7
+                elif roll < 0.1:
+                    node["marks"] = [] if roll < 0.08 else [{"type": "strong"}]
+                kids.append(node)
+            block: dict[str, Any] = {"type": "paragraph"}
+            if rng.random() < 0.9:
+                block["content"] = kids
+            content.append(block)
+        if rng.random() < 0.1:
+            content.append({"type": "heading", "content": [{"type": "text", "text": "Why now"}]})
+        document = {"type": "doc", "version": 1, "content": content}
+        assert jira_text.adf_to_text(document) == general(document), document
+        taken += jira_text._plain_paragraphs(content) is not None
+    assert 1000 < taken < 2000  # both paths were exercised

@@ -118,6 +118,7 @@ def read_yaml_backlog(
     files = [f for f in listing.files if not excluded(f, config)]
     result = read_files(files, engine, on_file)
     result.errors[:0] = listing.errors
+    result.notices[:0] = listing.notices
     return result
 
 
@@ -248,7 +249,7 @@ def write_jira_labels(backlog: object, result: RunResult, options: JiraOptions) 
     """``--label-unready``: label failing items and unlabel passing ones (or only say so)."""
     from readylint.sources.jira_source import JiraBacklog
 
-    if options.label_unready is None or result.errors:
-        return
+    if options.label_unready is None:
+        return  # with input errors, apply_labels says that it changes nothing (issue 7)
     assert isinstance(backlog, JiraBacklog)
     backlog.apply_labels(result, options.label_unready, dry_run=options.dry_run)

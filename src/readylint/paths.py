@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 
 def display_path(path: Path) -> str:
-    """A path as shown to users: relative to the working directory when below it, POSIX style."""
+    """A path as shown to users: relative to the working directory when below it, POSIX style.
+
+    Symbolic links are not followed, so a linked file is shown where it was named (and a broken
+    link or a link loop still gets a name).
+    """
     try:
+        relative = Path(os.path.relpath(os.path.abspath(path)))  # noqa: PTH100 (no link following)
+        if relative.parts[:1] != ("..",):
+            return relative.as_posix()
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except (ValueError, OSError):
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop, Python < 3.13
         return path.as_posix()

@@ -46,6 +46,7 @@ def read_backlog(
             skipped.append(display_path(path))
     result = app.read_files(files, engine, on_file)
     result.errors[:0] = [*backlog.errors, *named.errors]
+    result.notices[:0] = list(dict.fromkeys([*backlog.notices, *named.notices]))
     if skipped:
         where = ", ".join(config.paths)
         excludes = f" or matches exclude ({', '.join(config.exclude)})" if config.exclude else ""

@@ -9,6 +9,7 @@ import yaml
 
 from readylint.errors import ReadylintError
 from readylint.paths import display_path
+from readylint.yamlguard import check_nesting
 
 try:
     SafeLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
@@ -55,7 +56,10 @@ def yaml_error(exc: yaml.YAMLError, text: str | None = None) -> ReadylintError:
 
 
 def compose(text: str) -> yaml.Node | None:
-    """Parse one YAML document into its node tree (no Python objects are constructed)."""
+    """Parse one YAML document into its node tree (no Python objects are constructed).
+
+    Text nested too deeply for the C loader is refused first (``yamlguard``)."""
+    check_nesting(text)
     loader = SafeLoader(text)
     try:
         return loader.get_single_node()
@@ -85,6 +89,8 @@ def load_document(path: Path) -> tuple[Any, dict[LinePath, int]]:
     except yaml.YAMLError as exc:
         err = yaml_error(exc, text)
         raise ReadylintError(err.message, path=shown, line=err.line) from None
+    except RecursionError:  # the pure-Python loader, on nesting the guard lets through
+        raise ReadylintError("invalid YAML: nested too deeply", path=shown) from None
     lines: dict[LinePath, int] = {}
     if node is not None:
         _collect_lines(node, (), lines, 0)

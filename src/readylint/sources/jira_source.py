@@ -1,41 +1,60 @@
 """Read backlog items from Jira Cloud or Data Center, in rank order, through the ``jira`` library.
 
 Flow: connect (``serverInfo`` decides Cloud versus Server/Data Center), prove the credentials
-once (``myself``), resolve the field map through ``GET /field``, then page through the search:
+once (``myself``), resolve the field map through ``GET /field``, then page through the search,
+asking only for the fields the checks need:
 
 - Cloud: the enhanced search ``/search/jql``, following ``nextPageToken`` (there is no total);
-- Server/Data Center: ``/search`` with ``startAt``/``maxResults``, checked against ``total``;
-- a board: the Agile API's ``board/{id}/backlog``, in board order.
+  each next page is requested while the current one is converted; a repeated token stops;
+- Server/Data Center: ``/search`` with ``startAt``/``maxResults``: the first page gives ``total``
+  and the server's page size, the rest are fetched ``SERVER_WORKERS`` at a time and used in order;
+- a board: the Agile API's ``board/{id}/backlog``, in board order, paged like Data Center.
 
-Every request goes through the ``jira`` library's session with the library's own retries turned
-off: readylint retries 429 and 503 itself, honouring ``Retry-After`` in seconds or as an HTTP
-date, bounded in count and total wait, and says on stderr that it is waiting. Errors become one
-``SourceError`` line built here; the library's exception text (which carries whole response
-bodies) is never shown as is. Credentials come only from the environment and are never printed.
+Every request goes through the ``jira`` library's session (its auth, TLS verification, timeouts)
+and readylint parses the raw JSON itself, whole, before using any issue on a page. The library's
+own retries are off: readylint retries 429 and 503 (honouring ``Retry-After`` in seconds or as an
+HTTP date) and connections that broke off, bounded in count and total wait, saying on stderr that
+it waits; each attempt must finish within ``connect_timeout + read_timeout`` (a drip-fed answer
+cannot stall the run). A read is complete or it is an error: fewer issues than ``total``, a
+``total`` that changes, an issue that comes back twice (the backlog was reordered: read again
+once). Errors become one ``SourceError`` line built here, outside any ``except`` block, so the
+library's exception text (which carries headers and bodies) is never shown or chained; any
+credential (plain or base64) in Jira's own message is masked. Credentials come only from the
+environment and are never printed; the e-mail is named by its variable.
 
 This module imports ``jira`` and ``requests`` lazily: importing it costs nothing on the YAML path.
 """
 
 from __future__ import annotations
 
+import base64
 import difflib
 import ipaddress
 import json
 import os
 import re
 import sys
+import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from readylint.config import Config, JiraConfig
 from readylint.errors import ConfigError, SourceError
 from readylint.keys import normalise_key, suggest
-from readylint.models import BacklogItem, FieldValue, Location, RunResult, SourceResult
+from readylint.models import (
+    BacklogItem,
+    FieldValue,
+    InputError,
+    Location,
+    RunResult,
+    SourceResult,
+)
 from readylint.sources.jira_text import plain_value, rich_text
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -44,6 +63,8 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 T = TypeVar("T")
 Echo = Callable[[str], None]
+_Send = Callable[[], Any]  # one request through the library's session -> its Response
+_Fetch = Callable[[int, int], _Send]  # (startAt, maxResults) -> the request for that page
 
 ENV_URL = "JIRA_URL"
 ENV_EMAIL = "JIRA_EMAIL"
@@ -53,6 +74,8 @@ ENV_PAT = "JIRA_PAT"
 RANK_ORDER = "ORDER BY Rank ASC"
 BASE_FIELDS = ("summary", "issuetype", "status", "labels", "description")
 MAX_PAGES = 100_000  # a server that never ends the paging is an error, not an endless loop
+MAX_EMPTY_PAGES = 10  # Cloud: empty pages in a row that each say more follow
+SERVER_WORKERS = 4  # startAt pages in flight at once (Data Center search, board backlogs)
 MAX_MESSAGE = 300
 _ORDER_BY = re.compile(r"\border\s+by\b", re.I)
 _QUOTED = re.compile(r"\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'")
@@ -178,16 +201,37 @@ class Credentials:
 
     @property
     def who(self) -> str:
+        """The credentials, by the variables that hold them (never the values, nor the e-mail)."""
         if self.kind == "basic":
-            return f"user '{self.user}'"
+            return f"the credentials in {ENV_EMAIL} and {ENV_TOKEN}"
         return f"the personal access token in {ENV_PAT}"
+
+    @property
+    def account(self) -> str:
+        if self.kind == "basic":
+            return f"the account in {ENV_EMAIL}"
+        return f"the account of the token in {ENV_PAT}"
+
+    def forms(self) -> list[str]:
+        """Every form in which a credential could surface: plain, and base64 as in the
+        ``Authorization`` header (``email:token``), longest first."""
+        plain = [v for v in (self.secret, self.user) if v]
+        if self.user:
+            plain.append(f"{self.user}:{self.secret}")
+        forms = set(plain)
+        for value in plain:
+            raw = value.encode()
+            for encoded in (base64.b64encode(raw), base64.urlsafe_b64encode(raw)):
+                text = encoded.decode()
+                forms.update((text, text.rstrip("=")))
+        return sorted((f for f in forms if len(f) >= 4), key=len, reverse=True)
 
     @property
     def variables(self) -> str:
         if self.kind == "basic":
             return (
-                f"check {ENV_EMAIL} and {ENV_TOKEN} (an API token from "
-                "id.atlassian.com, not a password)"
+                f"check that {ENV_EMAIL} holds the account's e-mail and {ENV_TOKEN} an API token"
+                " from id.atlassian.com (not the password)"
             )
         return f"check {ENV_PAT} (a Data Center personal access token that has not expired)"
 
@@ -337,6 +381,78 @@ def _stderr(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+class _Deadline(Exception):
+    """A request did not finish (connect, headers and body) within its deadline."""
+
+
+class _BacklogChanged(SourceError):
+    """The backlog changed while it was paged through: an issue may have been missed."""
+
+
+class _Background(Generic[T]):
+    """``fn`` running on a daemon thread: a stalled socket can never keep the process alive."""
+
+    def __init__(self, fn: Callable[[], T]) -> None:
+        self._done = threading.Event()
+        self._value: list[T] = []
+        self._error: list[BaseException] = []
+        threading.Thread(target=self._run, args=(fn,), name="readylint-jira", daemon=True).start()
+
+    def _run(self, fn: Callable[[], T]) -> None:
+        try:
+            self._value.append(fn())
+        except BaseException as exc:  # handed to whoever waits for the result
+            self._error.append(exc)
+        finally:
+            self._done.set()
+
+    def result(self, timeout: float | None = None) -> T:
+        if not self._done.wait(timeout):
+            raise _Deadline
+        if self._error:
+            raise self._error[0]
+        return self._value[0]
+
+
+@dataclass(frozen=True)
+class _Page:
+    """One page of issues, parsed whole before any issue on it is used."""
+
+    number: int
+    what: str  # "reading page 3 of the search (after 200 issues)", for messages
+    issues: list[dict[str, Any]]
+
+
+def _backoff(attempt: int) -> float:
+    return float(min(2**attempt, 30))
+
+
+def _transient(exc: Exception) -> bool:
+    """A connection that broke off (reset, closed early, body cut short): worth a retry."""
+    import requests
+
+    errors = requests.exceptions
+    if isinstance(exc, errors.ChunkedEncodingError | errors.ContentDecodingError):
+        return True
+    if isinstance(exc, errors.SSLError | errors.ProxyError | errors.Timeout):
+        return False
+    if isinstance(exc, errors.ConnectionError):
+        low = str(exc).lower()
+        return any(hint in low for hint in _BROKEN_HINTS)
+    return False
+
+
+_BROKEN_HINTS = (
+    "reset",
+    "aborted",
+    "remotedisconnected",
+    "remote end closed",
+    "broken pipe",
+    "incompleteread",
+    "connection broken",
+)
+
+
 class JiraBacklog:
     """A connection to one Jira site: reads the selected backlog and can write labels back."""
 
@@ -397,6 +513,9 @@ class JiraBacklog:
             auth = {"basic_auth": (self.credentials.user, self.credentials.secret)}
         else:
             auth = {"token_auth": self.credentials.secret}
+        # The library provides the session (auth, TLS verification, timeouts, JSON headers);
+        # readylint sends its few requests through it and parses the raw JSON itself: faster
+        # than Resource objects, and the library never logs a response body.
         self.client = JIRA(
             server=self.base,
             options={
@@ -405,15 +524,14 @@ class JiraBacklog:
                 "check_update": False,
             },
             get_server_info=False,  # read below, with readylint's own error handling
-            max_retries=0,  # readylint retries 429/503 itself (see _call)
+            max_retries=0,  # readylint retries 429/503 and broken connections itself (_call)
             timeout=(self.settings.connect_timeout, self.settings.read_timeout),
             logging=False,
             **auth,
         )
-        client = self.client
-        info = self._call("reading serverInfo", client.server_info)
-        if not isinstance(info, dict) or not info:
-            raise SourceError(self._empty("reading serverInfo"))
+        info = self._get("reading serverInfo", "serverInfo")
+        if not isinstance(info, dict):
+            raise SourceError(self._malformed("reading serverInfo"))
         versions = info.get("versionNumbers")
         if not isinstance(versions, list):
             raise SourceError(
@@ -424,30 +542,25 @@ class JiraBacklog:
         self.cloud = deployment == "Cloud" or (
             deployment is None and self.host.endswith(".atlassian.net")
         )
-        client.deploymentType = "Cloud" if self.cloud else (deployment or "Server")
-        client._version = tuple(versions)
-        me = self._call("checking the credentials (GET myself)", client.myself)
-        if not isinstance(me, dict) or not me:
-            raise SourceError(self._empty("checking the credentials (GET myself)"))
-        jira_fields = self._call("reading the field list (GET field)", client.fields)
+        me = self._get("checking the credentials (GET myself)", "myself")
+        if not isinstance(me, dict):
+            raise SourceError(self._malformed("checking the credentials (GET myself)"))
+        jira_fields = self._get("reading the field list (GET field)", "field")
         if not isinstance(jira_fields, list):
             raise SourceError(self._malformed("reading the field list (GET field)"))
-        # The library translates requested field names through this cache on every search; fill
-        # it from the list just read instead of letting it fetch the same list again.
-        cache = {
-            name: f["id"]
-            for f in jira_fields
-            if isinstance(f, dict) and isinstance(f.get("clauseNames"), list)
-            for name in f["clauseNames"]
-        }
-        if cache and hasattr(client, "_fields_cache_value"):
-            client._fields_cache_value = cache
         self.mapped = resolve_fields(self.settings.fields, jira_fields, self.config.source)
 
     # -- reading ----------------------------------------------------------------------------
 
     def read(self, known_keys: frozenset[str] | None = None) -> SourceResult:
-        """All issues of the selection, in Jira's order, as backlog items ranked 1..n."""
+        """All issues of the selection, in Jira's order, as backlog items ranked 1..n.
+
+        Every page is parsed whole before its issues are used. A read is complete or it is an
+        error: a page that fails after retries, fewer issues than Jira's ``total``, a ``total``
+        that changes between pages, or an issue that comes back twice (the backlog was reordered
+        during the read, so another issue may have been skipped). The last two read the backlog
+        once more from the start; if it changes again, the run stops with nothing reported.
+        """
         if known_keys is not None:
             for answer in self.settings.fields:
                 name = normalise_key(answer)
@@ -462,50 +575,84 @@ class JiraBacklog:
         if self.client is None:
             self.connect()
         wanted_fields = list(dict.fromkeys((*BASE_FIELDS, *(m.id for m in self.mapped))))
-        if self.selection.board is not None:
-            pages = self._board_pages(self.selection.board, wanted_fields)
-        elif self.cloud:
-            pages = self._cloud_pages(wanted_fields)
-        else:
-            pages = self._server_pages(wanted_fields)
+        try:
+            return self._read_once(wanted_fields)
+        except _BacklogChanged as exc:
+            self.echo(f"readylint: {exc.message}; reading it again from the start")
+        try:
+            return self._read_once(wanted_fields)
+        except _BacklogChanged as exc:
+            changed = exc.message
+        raise SourceError(
+            f"{changed}, on the second read too; nothing is reported, since an issue may have"
+            " been missed; run again when the backlog is not being reordered"
+        )
+
+    def _pages(self, wanted_fields: list[str]) -> Iterator[_Page]:
+        board = self.selection.board
+        if board is not None:
+            return self._offset_pages(
+                self._board_fetch(board, wanted_fields), f"the backlog of board {board}"
+            )
+        if self.cloud:
+            return self._cloud_pages(wanted_fields)
+        return self._offset_pages(self._search_fetch(wanted_fields), "the search")
+
+    def _read_once(self, wanted_fields: list[str]) -> SourceResult:
         result = SourceResult(notices=list(self.selection.notices))
-        seen: set[str] = set()
+        first_page: dict[str, int] = {}
         skipped: list[str] = []
-        duplicates = 0
         types = {t.casefold() for t in self.settings.issue_types}
         count = 0
+        pages = self._pages(wanted_fields)
         try:
-            for raw in pages:
-                key = raw.get("key") if isinstance(raw, dict) else None
-                if not isinstance(key, str) or not key:
-                    raise SourceError(
-                        f"Jira at {self.base} returned an issue without a key; the response is malformed"
+            for page in pages:
+                for raw in page.issues:
+                    key = raw.get("key")
+                    if not isinstance(key, str) or not key.strip():
+                        raise SourceError(
+                            f"Jira at {self.base} returned an issue without a key while"
+                            f" {page.what}; the response is malformed, so nothing is reported"
+                        )
+                    if key in first_page:
+                        where = (
+                            f"twice on page {page.number}"
+                            if first_page[key] == page.number
+                            else f"on page {first_page[key]} and again on page {page.number}"
+                        )
+                        raise _BacklogChanged(
+                            f"{key} came back {where} of {self._what_read()}: the backlog"
+                            " changed while readylint read it"
+                        )
+                    first_page[key] = page.number
+                    fields = raw.get("fields")
+                    unreadable = self._unreadable(key, fields, page)
+                    if unreadable is not None:
+                        result.errors.append(
+                            InputError(unreadable, path=f"{self.base}/browse/{key}")
+                        )
+                        continue
+                    assert isinstance(fields, dict)
+                    issue_type = fields.get("issuetype")
+                    if not isinstance(issue_type, dict):
+                        issue_type = {}
+                    type_name = str(issue_type.get("name") or "issue")
+                    keep = (
+                        type_name.casefold() in types
+                        if types
+                        else not issue_type.get("subtask", False)
                     )
-                if key in seen:
-                    duplicates += 1
-                    continue
-                seen.add(key)
-                fields = raw.get("fields")
-                if not isinstance(fields, dict):
-                    raise SourceError(
-                        f"{key}: Jira returned the issue without fields; the response is malformed"
-                    )
-                issue_type = (
-                    fields.get("issuetype") if isinstance(fields.get("issuetype"), dict) else {}
-                )
-                assert isinstance(issue_type, dict)
-                type_name = str(issue_type.get("name") or "issue")
-                keep = (
-                    type_name.casefold() in types if types else not issue_type.get("subtask", False)
-                )
-                if not keep:
-                    skipped.append(f"{key} ({type_name})")
-                    continue
-                count += 1
-                result.items.append(self._item(key, fields, type_name, count))
-                if self.progress and count % 50 == 0:
-                    self._show(f"read {count} issues")
+                    if not keep:
+                        skipped.append(f"{key} ({type_name})")
+                        continue
+                    count += 1
+                    result.items.append(self._item(key, fields, type_name, count))
+                    if self.progress and count % 50 == 0:
+                        self._show(f"read {count} issues")
         finally:
+            close = getattr(pages, "close", None)
+            if close is not None:
+                close()  # stops the page requests still in flight
             if self.progress:
                 self._show(None)
         if skipped:
@@ -516,12 +663,26 @@ class JiraBacklog:
                 else "sub-tasks are not checked unless jira.issue_types lists their type"
             )
             result.notices.append(f"skipped {len(skipped)} issue(s) because {reason}: {shown}")
-        if duplicates:
-            result.notices.append(
-                f"{duplicates} issue(s) came back twice while paging (the ranking changed during"
-                " the read); each is checked once, at its first position"
-            )
         return result
+
+    def _what_read(self) -> str:
+        board = self.selection.board
+        return f"the backlog of board {board}" if board is not None else "the search"
+
+    def _unreadable(self, key: str, fields: Any, page: _Page) -> str | None:
+        """Why an issue cannot be judged (its fields did not arrive), or None."""
+        if not isinstance(fields, dict):
+            return (
+                f"{key}: Jira returned the issue without fields while {page.what}; readylint"
+                " does not judge an issue it could not read; run again"
+            )
+        if not isinstance(fields.get("summary"), str):
+            return (
+                f"{key}: Jira returned the issue with no summary (its fields were empty) while"
+                f" {page.what}; readylint does not judge an issue it could not read; check that"
+                " the account may see the issue's fields, then run again"
+            )
+        return None
 
     def _item(
         self, key: str, fields: Mapping[str, Any], type_name: str, position: int
@@ -555,108 +716,220 @@ class JiraBacklog:
             order=position,
         )
 
-    def _cloud_pages(self, wanted_fields: list[str]) -> Iterator[dict[str, Any]]:
-        client = self.client
-        assert client is not None and self.selection.jql is not None
+    # -- paging -----------------------------------------------------------------------------
+
+    def _cloud_pages(self, wanted_fields: list[str]) -> Iterator[_Page]:
+        """The enhanced search, following ``nextPageToken``. Tokens make the pages sequential,
+        but each next page is requested as soon as its token is known, so it travels while the
+        current page is converted."""
+        assert self.selection.jql is not None
         jql = self.selection.jql
-        token: str | None = None
+        size = self.settings.page_size
+        post = len(jql) > 2000
+        joined = ",".join(wanted_fields)
+
+        def sender(token: str | None) -> _Send:
+            if post:
+                body: dict[str, Any] = {"jql": jql, "maxResults": size, "fields": wanted_fields}
+                if token:
+                    body["nextPageToken"] = token
+                return self._sender("POST", "search/jql", body=body)
+            params: dict[str, Any] = {"jql": jql, "maxResults": size, "fields": joined}
+            if token:
+                params["nextPageToken"] = token
+            return self._sender("GET", "search/jql", params=params)
+
         tokens: set[str] = set()
         read = 0
+        empty_run = 0
+        what = self._page_what(1, 0)
+        send = sender(None)
+        started = _Background(send)
         for number in range(1, MAX_PAGES + 1):
-            what = self._page_what(number, read)
-            page = self._call(
-                what,
-                lambda token=token: client.enhanced_search_issues(  # type: ignore[misc]
-                    jql,
-                    nextPageToken=token,
-                    maxResults=self.settings.page_size,
-                    fields=list(wanted_fields),  # a copy: the library rewrites the list
-                    json_result=True,
-                    use_post=len(jql) > 2000,
-                ),
-            )
-            issues = self._issues(page, what)
-            read += len(issues)
-            yield from issues
+            page = self._json(what, send, started=started)
+            issues = self._page_issues(page, what)
             token = page.get("nextPageToken")
-            if not token or page.get("isLast") is True:
-                return
-            if not isinstance(token, str) or token in tokens:
+            last = page.get("isLast")
+            more = bool(token) and last is not True
+            if not token and last is False:
                 raise SourceError(
-                    f"Jira at {self.base} sent the same page token twice while {what};"
-                    " stopped instead of reading the same page again"
+                    f"Jira at {self.base} said more pages follow but sent no nextPageToken"
+                    f" while {what}; the backlog is incomplete, so nothing is reported"
                 )
-            tokens.add(token)
+            empty_run = 0 if issues else empty_run + 1
+            if more and empty_run >= MAX_EMPTY_PAGES:
+                raise SourceError(
+                    f"Jira at {self.base} sent {empty_run} empty pages in a row while {what},"
+                    " each saying more follow; stopped instead of paging on"
+                )
+            current = _Page(number, what, issues)
+            read += len(issues)
+            if more:
+                if not isinstance(token, str) or token in tokens:
+                    raise SourceError(
+                        f"Jira at {self.base} sent the same page token twice while {what};"
+                        " stopped instead of reading the same page again"
+                    )
+                tokens.add(token)
+                what = self._page_what(number + 1, read)
+                send = sender(token)
+                started = _Background(send)  # the next page travels while this one is used
+            yield current
+            if not more:
+                return
         raise SourceError(f"Jira at {self.base} sent more than {MAX_PAGES} pages; stopped")
 
-    def _server_pages(self, wanted_fields: list[str]) -> Iterator[dict[str, Any]]:
-        client = self.client
-        assert client is not None and self.selection.jql is not None
+    def _search_fetch(self, wanted_fields: list[str]) -> _Fetch:
+        assert self.selection.jql is not None
         jql = self.selection.jql
+        joined = ",".join(wanted_fields)
 
-        def fetch(start: int) -> Any:
-            return client.search_issues(
-                jql,
-                startAt=start,
-                maxResults=self.settings.page_size,
-                fields=list(wanted_fields),
-                json_result=True,
-                use_post=len(jql) > 2000,
-            )
+        def fetch(start: int, size: int) -> _Send:
+            if len(jql) > 2000:
+                body = {"jql": jql, "startAt": start, "maxResults": size, "fields": wanted_fields}
+                return self._sender("POST", "search", body=body)
+            params = {"jql": jql, "startAt": start, "maxResults": size, "fields": joined}
+            return self._sender("GET", "search", params=params)
 
-        yield from self._offset_pages(fetch, "the search")
+        return fetch
 
-    def _board_pages(self, board: int, wanted_fields: list[str]) -> Iterator[dict[str, Any]]:
-        client = self.client
-        assert client is not None
+    def _board_fetch(self, board: int, wanted_fields: list[str]) -> _Fetch:
+        joined = ",".join(wanted_fields)
 
-        def fetch(start: int) -> Any:
-            return client._get_json(
-                f"board/{board}/backlog",
-                params={
-                    "startAt": start,
-                    "maxResults": self.settings.page_size,
-                    "fields": ",".join(wanted_fields),
-                },
-                base=client.AGILE_BASE_URL,
-            )
+        def fetch(start: int, size: int) -> _Send:
+            params = {"startAt": start, "maxResults": size, "fields": joined}
+            return self._sender("GET", f"board/{board}/backlog", params=params, agile=True)
 
-        yield from self._offset_pages(fetch, f"the backlog of board {board}")
+        return fetch
 
-    def _offset_pages(
-        self, fetch: Callable[[int], Any], what_read: str
-    ) -> Iterator[dict[str, Any]]:
-        """startAt/maxResults paging that checks the server's ``total`` at the end."""
-        start = 0
-        total: int | None = None
-        for number in range(1, MAX_PAGES + 1):
-            what = self._page_what(number, start, what_read)
-            page = self._call(what, lambda start=start: fetch(start))  # type: ignore[misc]
-            issues = self._issues(page, what)
-            reported = page.get("total")
-            if total is None and isinstance(reported, int):
-                total = reported
-            if self.progress and total:
-                self._show(f"read {start + len(issues)} of {total} issues")
-            yield from issues
-            start += len(issues)
-            if not issues or page.get("isLast") is True or (total is not None and start >= total):
-                break
-        else:
-            raise SourceError(f"Jira at {self.base} sent more than {MAX_PAGES} pages; stopped")
-        if total is not None and start < total:
+    def _offset_pages(self, fetch: _Fetch, what_read: str) -> Iterator[_Page]:
+        """startAt/maxResults paging (Data Center search, board backlogs).
+
+        The first page gives ``total`` and the page size the server really uses; the other
+        pages are then requested up to ``SERVER_WORKERS`` at a time and used strictly in order
+        (a page's retries, if any, happen when its turn comes). Every page must report the same
+        ``total`` and start where it was asked to; a page shorter than expected is completed
+        with a request for the rest of its range.
+        """
+        size = self.settings.page_size
+        what = self._page_what(1, 0, what_read)
+        first = self._json_page(what, fetch(0, size))
+        issues = self._page_issues(first, what)
+        reported = first.get("total")
+        if not isinstance(reported, int) or isinstance(reported, bool):
+            yield _Page(1, what, issues)
+            yield from self._offset_pages_without_total(fetch, what_read, len(issues), first)
+            return
+        total = reported
+        step = len(issues)
+        if step > total:
+            issues, step = issues[:total], total
+        yield _Page(1, what, issues)
+        self._progress_pages(step, total)
+        if step >= total:
+            return
+        if step == 0:
+            raise SourceError(self._incomplete(total, 0, what_read))
+        starts = range(step, total, step)
+        if len(starts) >= MAX_PAGES:
             raise SourceError(
-                f"Jira at {self.base} reported {total} issues for {what_read} but only {start}"
-                " arrived; the backlog is incomplete, so nothing is reported (run again; if it"
-                " persists, lower jira.page_size)"
+                f"Jira at {self.base} reported {total} issues in pages of {step}, more than"
+                f" {MAX_PAGES} pages; stopped (raise jira.page_size)"
             )
+        pending: deque[tuple[int, int, str, _Send, _Background[Any]]] = deque()
+        queued = 0
+
+        def top_up() -> None:
+            nonlocal queued
+            while queued < len(starts) and len(pending) < SERVER_WORKERS:
+                start = starts[queued]
+                send = fetch(start, step)
+                page_what = self._page_what(queued + 2, start, what_read)
+                pending.append((queued + 2, start, page_what, send, _Background(send)))
+                queued += 1
+
+        top_up()
+        while pending:
+            number, start, what, send, started = pending.popleft()
+            page = self._json_page(what, send, started)
+            top_up()
+            expected = min(step, total - start)
+            got = self._checked_offset(page, what, start, total, what_read)[:expected]
+            if not got:
+                raise SourceError(self._incomplete(total, start, what_read))
+            yield _Page(number, what, got)
+            filled = len(got)
+            while filled < expected:  # a short page: ask for the rest of its range
+                at = start + filled
+                rest_what = f"reading the rest of page {number} of {what_read} (after {at} issues)"
+                rest = self._json_page(rest_what, fetch(at, expected - filled))
+                more = self._checked_offset(rest, rest_what, at, total, what_read)
+                more = more[: expected - filled]
+                if not more:
+                    raise SourceError(self._incomplete(total, at, what_read))
+                yield _Page(number, rest_what, more)
+                filled += len(more)
+            self._progress_pages(start + expected, total)
+
+    def _offset_pages_without_total(
+        self, fetch: _Fetch, what_read: str, start: int, first: dict[str, Any]
+    ) -> Iterator[_Page]:
+        """Sequential startAt paging for a server that reports no ``total``."""
+        page = first
+        size = self.settings.page_size
+        for number in range(2, MAX_PAGES + 1):
+            if page.get("isLast") is True or not page.get("issues"):
+                return
+            what = self._page_what(number, start, what_read)
+            page = self._json_page(what, fetch(start, size))
+            issues = self._page_issues(page, what)
+            yield _Page(number, what, issues)
+            start += len(issues)
+        raise SourceError(f"Jira at {self.base} sent more than {MAX_PAGES} pages; stopped")
+
+    def _json_page(
+        self, what: str, send: _Send, started: _Background[Any] | None = None
+    ) -> dict[str, Any]:
+        page = self._json(what, send, started=started)
+        if not isinstance(page, dict):
+            raise SourceError(self._malformed(what))
+        return page
+
+    def _checked_offset(
+        self, page: dict[str, Any], what: str, start: int, total: int, what_read: str
+    ) -> list[dict[str, Any]]:
+        issues = self._page_issues(page, what)
+        reported = page.get("total")
+        if isinstance(reported, int) and reported != total:
+            raise _BacklogChanged(
+                f"Jira's count of issues in {what_read} changed from {total} to {reported}"
+                f" while {what}: the backlog changed while readylint read it"
+            )
+        echoed = page.get("startAt")
+        if isinstance(echoed, int) and echoed != start:
+            raise SourceError(
+                f"Jira at {self.base} answered with the issues from {echoed} instead of {start}"
+                f" while {what}; the paging is unreliable, so nothing is reported"
+            )
+        return issues
+
+    def _incomplete(self, total: int, arrived: int, what_read: str) -> str:
+        return (
+            f"Jira at {self.base} reported {total} issues for {what_read} but only {arrived}"
+            " arrived; the backlog is incomplete, so nothing is reported (run again; if it"
+            " persists, lower jira.page_size)"
+        )
+
+    def _progress_pages(self, read: int, total: int) -> None:
+        if self.progress and total:
+            self._show(f"read {read} of {total} issues")
 
     def _page_what(self, number: int, read: int, what_read: str = "the search") -> str:
         if number == 1:
             return f"reading the first page of {what_read}"
         return f"reading page {number} of {what_read} (after {read} issues)"
 
-    def _issues(self, page: Any, what: str) -> list[dict[str, Any]]:
+    def _page_issues(self, page: Any, what: str) -> list[dict[str, Any]]:
         if not isinstance(page, dict):
             raise SourceError(self._malformed(what))
         if not page:
@@ -671,40 +944,120 @@ class JiraBacklog:
     def apply_labels(self, result: RunResult, label: str, *, dry_run: bool) -> list[str]:
         """Add ``label`` to failing items and remove it from passing ones; returns what changed.
 
-        Only the reported items are touched, and only this one label: the update uses Jira's
-        ``add``/``remove`` operations, so other labels (and concurrent edits to them) are kept.
+        ``label`` is readylint's own label: it is the only label readylint ever adds or removes,
+        through Jira's ``add``/``remove`` operations, so every other label (and concurrent edits
+        to them) is kept, also on items that now pass. Only the reported items are touched. A
+        second run changes nothing. When an update fails, the run stops there and says which
+        issues were changed, which one failed and which were not attempted; the changes made
+        stay, and running again finishes the rest.
         """
         validate_label(label)
-        client = self.client
-        assert client is not None
-        lines: list[str] = []
+        if result.errors:
+            self.echo(
+                f"readylint: label '{label}': nothing changed, because the backlog could not be"
+                " read completely; fix the errors and run again"
+            )
+            return []
+        plan: list[tuple[str, Literal["add", "remove"]]] = []
         for item_result in result.items:
             item = item_result.item
             has = label in item.labels
             if not item_result.ready and not has:
-                op, text = "add", f"add label '{label}' to {item.id}"
+                plan.append((item.id, "add"))
             elif item_result.ready and has:
-                op, text = "remove", f"remove label '{label}' from {item.id}"
-            else:
-                continue
+                plan.append((item.id, "remove"))
+        if not plan:
+            self.echo(f"readylint: label '{label}': nothing to change")
+            return []
+        lines: list[str] = []
+        changed: list[str] = []
+        for index, (key, op) in enumerate(plan):
+            text = (
+                f"add label '{label}' to {key}"
+                if op == "add"
+                else f"remove label '{label}' from {key}"
+            )
             if not dry_run:
-                url = client._get_url(f"issue/{item.id}")
-                body = json.dumps({"update": {"labels": [{op: label}]}})
-                self._call(
-                    f"updating the labels of {item.id}",
-                    lambda url=url, body=body: client._session.put(url, data=body),  # type: ignore[misc]
-                )
+                failure: str | None = None
+                try:
+                    update = {"update": {"labels": [{op: label}]}}
+                    self._json(
+                        f"updating the labels of {key}",
+                        self._sender("PUT", f"issue/{key}", body=update),
+                        expect_json=False,
+                    )
+                except SourceError as exc:
+                    failure = exc.message
+                if failure is not None:
+                    untried = [k for k, _ in plan[index + 1 :]]
+                    self.echo(
+                        f"readylint: label '{label}': changed {_keys(changed)}; failed:"
+                        f" {key}; not attempted: {_keys(untried)}"
+                    )
+                    raise SourceError(
+                        f"{failure}; {len(changed)} issue(s) were changed before it and"
+                        f" {len(untried)} not attempted (listed above); the changes made are"
+                        " kept, and running again finishes the rest"
+                    )
+                changed.append(key)
             line = f"{'would ' if dry_run else ''}{text}"
             lines.append(line)
             self.echo(f"readylint: {line}")  # at once: a later failure must not hide this change
-        if not lines:
-            self.echo(f"readylint: label '{label}': nothing to change")
         return lines
 
     # -- requests and errors ----------------------------------------------------------------
 
-    def _call(self, what: str, fn: Callable[[], T]) -> T:
-        """Run one library call; retry 429/503 within the configured bounds; translate errors."""
+    def _sender(
+        self,
+        method: Literal["GET", "POST", "PUT"],
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        body: Any = None,
+        agile: bool = False,
+    ) -> _Send:
+        """One request, ready to send (and to send again) through the library's session."""
+        client = self.client
+        assert client is not None
+        url = client._get_url(path, client.AGILE_BASE_URL) if agile else client._get_url(path)
+        session = client._session
+        if method == "GET":
+            return lambda: session.get(url, params=params)
+        data = json.dumps(body)
+        return lambda: session.request(method, url, data=data)
+
+    def _json(
+        self,
+        what: str,
+        send: _Send,
+        *,
+        expect_json: bool = True,
+        started: _Background[Any] | None = None,
+    ) -> Any:
+        """The answer to ``send``, its body parsed whole as JSON (see ``_call``)."""
+        response = self._call(what, send, started)
+        content: bytes = response.content
+        if not expect_json:
+            return None
+        if not content.strip():
+            raise SourceError(self._empty(what))
+        try:
+            return json.loads(content)
+        except ValueError as exc:
+            problem = self._not_json(what, response, content, exc)
+        raise SourceError(problem)
+
+    def _get(self, what: str, path: str) -> Any:
+        return self._json(what, self._sender("GET", path))
+
+    def _call(self, what: str, fn: Callable[[], T], started: _Background[T] | None = None) -> T:
+        """Run one request: bounded in time, retried on 429/503 and broken connections within
+        the configured count and wait, every failure one line without any secret.
+
+        ``started`` is a first attempt already under way (a page requested ahead of its turn).
+        Errors are raised outside the ``except`` blocks, so no library exception (whose text
+        can carry headers and bodies) is even chained to the error readylint shows.
+        """
         import requests
         from jira.exceptions import JIRAError
 
@@ -712,53 +1065,71 @@ class JiraBacklog:
         waited = 0.0
         limit = self.settings.max_retries
         budget = self.settings.max_retry_wait
+        deadline = self.settings.connect_timeout + self.settings.read_timeout
         while True:
+            problem: str | None = None
+            event = ""  # what happened, when it may be retried
+            delay = 0.0
+            attempt_run, started = started or _Background(fn), None
             try:
-                return fn()
+                return attempt_run.result(deadline)
+            except _Deadline:
+                problem = (
+                    f"Jira at {self.base} did not finish answering within {deadline:g}s while"
+                    f" {what} (a stalled or very slow connection); try again, or raise"
+                    " jira.read_timeout"
+                )
             except JIRAError as exc:
                 status = exc.status_code
-                if status not in (429, 503):
-                    raise SourceError(self._http_message(exc, what)) from None
-                headers = exc.response.headers if exc.response is not None else {}
-                delay = retry_after(headers.get("Retry-After"))
-                if delay is None:
-                    delay = float(min(2**attempt, 30))
-                reason = "rate limited" if status == 429 else "unavailable"
-                if attempt >= limit:
-                    raise SourceError(
-                        f"Jira at {self.base} still answered HTTP {status} ({reason}) while {what}"
-                        f" after {attempt} retr{'y' if attempt == 1 else 'ies'} ({waited:g}s"
-                        " waited); try again later, or raise jira.max_retries"
-                    ) from None
-                if waited + delay > budget:
-                    raise SourceError(
-                        f"Jira at {self.base} answered HTTP {status} ({reason}) while {what} and"
-                        f" asks to wait {delay:g}s, beyond the retry budget ({budget:g}s in all,"
-                        f" {waited:g}s used; jira.max_retry_wait); try again later"
-                    ) from None
-                attempt += 1
-                self.echo(
-                    f"readylint: Jira answered HTTP {status} ({reason}) while {what}; waiting"
-                    f" {delay:g}s before retry {attempt} of {limit}"
-                )
-                _sleep(delay)
-                waited += delay
-            except requests.exceptions.JSONDecodeError:
-                raise SourceError(self._malformed(what)) from None
+                if status in (429, 503):
+                    headers = exc.response.headers if exc.response is not None else {}
+                    delay_given = retry_after(headers.get("Retry-After"))
+                    delay = _backoff(attempt) if delay_given is None else delay_given
+                    reason = "rate limited" if status == 429 else "unavailable"
+                    event = f"answered HTTP {status} ({reason})"
+                else:
+                    problem = self._http_message(exc, what)
             except requests.exceptions.RequestException as exc:
-                raise SourceError(self._transport_message(exc, what)) from None
-            except ValueError:  # a body that is not JSON (requests' JSONDecodeError included)
-                raise SourceError(self._malformed(what)) from None
-            except KeyError:
-                raise SourceError(self._malformed(what)) from None
+                if _transient(exc):
+                    delay = _backoff(attempt)
+                    event = "broke off the connection (reset, or the answer was cut short)"
+                else:
+                    problem = self._transport_message(exc, what)
+            if problem is None and attempt >= limit:
+                problem = (
+                    f"Jira at {self.base} still {event} while {what} after {attempt}"
+                    f" retr{'y' if attempt == 1 else 'ies'} ({waited:g}s waited); try again"
+                    " later, or raise jira.max_retries"
+                )
+            elif problem is None and waited + delay > budget:
+                problem = (
+                    f"Jira at {self.base} {event} while {what} and asks to wait {delay:g}s,"
+                    f" beyond the retry budget ({budget:g}s in all, {waited:g}s used;"
+                    " jira.max_retry_wait); try again later"
+                )
+            if problem is not None:
+                raise SourceError(self._redact(problem))
+            attempt += 1
+            self.echo(
+                f"readylint: Jira {event} while {what}; waiting {delay:g}s before retry"
+                f" {attempt} of {limit}"
+            )
+            _sleep(delay)
+            waited += delay
+
+    def _redact(self, text: str) -> str:
+        """``text`` without the credentials, plain or base64-encoded (as in the auth header)."""
+        for secret in self.credentials.forms():
+            if secret in text:
+                text = text.replace(secret, "***")
+        return text
 
     def _jira_text(self, exc: JIRAError) -> str:
         """Jira's own message, one short line, without HTML and without any secret."""
         text = exc.text if isinstance(exc.text, str) else ""
         if "<" in text and ">" in text and re.search(r"<(html|body|head|!doctype)", text, re.I):
             return ""
-        text = " ".join(text.split())
-        text = text.replace(self.credentials.secret, "***") if self.credentials.secret else text
+        text = self._redact(" ".join(text.split()))
         return text[:MAX_MESSAGE] + ("..." if len(text) > MAX_MESSAGE else "")
 
     def _http_message(self, exc: JIRAError, what: str) -> str:
@@ -769,15 +1140,15 @@ class JiraBacklog:
             return f"the jira library failed while {what}{quoted}"
         if status == 401:
             return (
-                f"Jira at {self.base} rejected the credentials of {self.credentials.who}"
-                f" (HTTP 401) while {what}{quoted}; {self.credentials.variables}"
+                f"Jira at {self.base} rejected {self.credentials.who} (HTTP 401) while"
+                f" {what}{quoted}; {self.credentials.variables}"
             )
         if status == 403:
             verb = "edit" if what.startswith("updating") else "browse"
             return (
-                f"Jira at {self.base} refused {self.credentials.who} (HTTP 403) while {what}{quoted};"
-                f" check that this account may {verb} the project's issues (a CAPTCHA after failed"
-                " logins is cleared by logging in once in the browser)"
+                f"Jira at {self.base} refused {self.credentials.account} (HTTP 403) while"
+                f" {what}{quoted}; check that this account may {verb} the project's issues (a"
+                " CAPTCHA after failed logins is cleared by logging in once in the browser)"
             )
         if status == 400 and self.selection.jql is not None and "search" in what:
             return (
@@ -841,6 +1212,23 @@ class JiraBacklog:
             return f"the connection to {self.base} failed while {what}; try again"
         return f"the request to {self.base} failed while {what} ({type(exc).__name__})"
 
+    def _not_json(self, what: str, response: Any, content: bytes, exc: ValueError) -> str:
+        kind = str(response.headers.get("Content-Type") or "").lower()
+        head = content.lstrip()[:15].lower()
+        if "html" in kind or head.startswith((b"<!doctype", b"<html", b"<head", b"<body")):
+            detail = (
+                " (an HTML page: a login, proxy or maintenance page?); check that"
+                f" {ENV_URL} (or jira.url) is the Jira site's base URL and that no proxy"
+                " answers in Jira's place"
+            )
+        elif isinstance(exc, json.JSONDecodeError) and (
+            exc.msg.startswith("Unterminated") or exc.pos >= len(content.rstrip()) - 1
+        ):
+            detail = f" (the JSON ends early: cut off after {len(content)} bytes); try again"
+        else:
+            detail = f"; check that {ENV_URL} (or jira.url) is the Jira site's base URL"
+        return f"Jira at {self.base} sent a response that is not the expected JSON while {what}{detail}"
+
     def _malformed(self, what: str) -> str:
         return (
             f"Jira at {self.base} sent a response that is not the expected JSON while {what};"
@@ -859,6 +1247,10 @@ class JiraBacklog:
         else:
             stream.write(f"\r\033[Kreadylint: {text}...")
         stream.flush()
+
+
+def _keys(keys: Sequence[str]) -> str:
+    return ", ".join(keys) if keys else "none"
 
 
 def _show_progress() -> bool:

@@ -13,7 +13,8 @@ Jira returns a description (and rich-text custom fields) in one of three forms:
   (two-column rows become label lines) and code blocks keep their text.
 - ``null``, an empty string or an empty document: no description.
 
-Pure functions, no I/O: the Jira source calls them on raw JSON.
+Pure functions, no I/O: the Jira source calls them on raw JSON (``dict`` and ``list`` only, so
+the type tests are the cheap exact ones, not the abstract ``Mapping``/``Sequence`` ones).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def rich_text(value: object) -> str | None:
         return None
     if isinstance(value, str):
         text = wiki_to_text(value)
-    elif isinstance(value, Mapping):
+    elif isinstance(value, dict):
         text = adf_to_text(value)
     else:
         text = plain_value(value)
@@ -56,18 +57,18 @@ def plain_value(value: object) -> str:
         return "yes" if value else "no"
     if isinstance(value, int | float):
         return f"{value:g}" if isinstance(value, float) else str(value)
-    if isinstance(value, Mapping):
+    if isinstance(value, dict):
         if value.get("type") == "doc":
             return adf_to_text(value)
         for key in ("value", "displayName", "name", "key", "text"):
             inner = value.get(key)
             if isinstance(inner, str):
                 child = value.get("child")
-                if isinstance(child, Mapping) and isinstance(child.get("value"), str):
+                if isinstance(child, dict) and isinstance(child.get("value"), str):
                     return f"{inner}: {child['value']}"  # a cascading select
                 return inner
         return ""
-    if isinstance(value, Sequence):
+    if isinstance(value, list | tuple):
         return "\n".join(t for t in (plain_value(v) for v in value) if t)
     return str(value)
 
@@ -116,8 +117,42 @@ def wiki_to_text(text: str) -> str:
 
 def adf_to_text(document: Mapping[str, Any]) -> str:
     """An ADF document as Markdown-ish text (see the module docstring)."""
+    content = document.get("content")
+    if isinstance(content, list):
+        plain = _plain_paragraphs(content)
+        if plain is not None:
+            return plain
     lines: list[str] = []
     _blocks(_children(document), lines, "", 0)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return "\n".join(lines)
+
+
+def _plain_paragraphs(content: list[Any]) -> str | None:
+    """The text of a document made only of paragraphs of unmarked text (most answer fields),
+    exactly as the general walk below renders it, or None for any other document."""
+    lines: list[str] = []
+    for block in content:
+        if not isinstance(block, dict):
+            continue
+        if block.get("type") != "paragraph":
+            return None
+        children = block.get("content")
+        parts: list[str] = []
+        if isinstance(children, list):
+            for child in children:
+                if not isinstance(child, dict):
+                    continue
+                text = child.get("text", "")
+                if child.get("type") != "text" or child.get("marks") or not isinstance(text, str):
+                    return None
+                parts.append(text)
+        text = "".join(parts)
+        if text.strip():
+            lines.extend(line.rstrip() for line in text.split("\n"))
+        if lines and lines[-1].strip():
+            lines.append("")
     while lines and not lines[-1].strip():
         lines.pop()
     return "\n".join(lines)
@@ -127,7 +162,7 @@ def _children(node: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     content = node.get("content")
     if not isinstance(content, list):
         return []
-    return [c for c in content if isinstance(c, Mapping)]
+    return [c for c in content if isinstance(c, dict)]
 
 
 def _blocks(nodes: Iterable[Mapping[str, Any]], out: list[str], prefix: str, depth: int) -> None:
@@ -136,6 +171,9 @@ def _blocks(nodes: Iterable[Mapping[str, Any]], out: list[str], prefix: str, dep
 
 
 def _emit(out: list[str], prefix: str, text: str) -> None:
+    if "\n" not in text:
+        out.append(f"{prefix}{text}".rstrip() if text else prefix.rstrip())
+        return
     for line in text.split("\n"):
         out.append(f"{prefix}{line}".rstrip() if line else prefix.rstrip())
 
@@ -238,7 +276,7 @@ def _flat_text(node: Mapping[str, Any]) -> str:
 
 def _attrs(node: Mapping[str, Any]) -> Mapping[str, Any]:
     attrs = node.get("attrs")
-    return attrs if isinstance(attrs, Mapping) else {}
+    return attrs if isinstance(attrs, dict) else {}
 
 
 def _blank(out: list[str], prefix: str) -> None:
@@ -276,7 +314,7 @@ def _bold_heading(children: Sequence[Mapping[str, Any]]) -> str | None:
 def _has_mark(node: Mapping[str, Any], name: str) -> bool:
     marks = node.get("marks")
     return isinstance(marks, list) and any(
-        isinstance(m, Mapping) and m.get("type") == name for m in marks
+        isinstance(m, dict) and m.get("type") == name for m in marks
     )
 
 
@@ -284,13 +322,16 @@ def _inline(nodes: Iterable[Mapping[str, Any]], depth: int, *, marks: bool = Tru
     parts: list[str] = []
     for node in nodes:
         kind = node.get("type")
-        attrs = _attrs(node)
         if kind == "text":
-            text = str(node.get("text", ""))
-            if marks and text.strip():
+            text = node.get("text", "")
+            if not isinstance(text, str):
+                text = str(text)
+            if marks and node.get("marks") and text.strip():
                 text = _marked(node, text)
             parts.append(text)
-        elif kind == "hardBreak":
+            continue
+        attrs = _attrs(node)
+        if kind == "hardBreak":
             parts.append("\n")
         elif kind == "mention":
             parts.append(str(attrs.get("text") or "@someone"))
@@ -315,7 +356,7 @@ def _marked(node: Mapping[str, Any], text: str) -> str:
     trail = text[len(text.rstrip()) :]
     core = text.strip()
     for mark in node.get("marks") or ():
-        if not isinstance(mark, Mapping):
+        if not isinstance(mark, dict):
             continue
         kind = mark.get("type")
         if kind == "strong":
@@ -326,7 +367,7 @@ def _marked(node: Mapping[str, Any], text: str) -> str:
             core = f"`{core}`"
         elif kind == "link":
             attrs = mark.get("attrs")
-            href = attrs.get("href") if isinstance(attrs, Mapping) else None
+            href = attrs.get("href") if isinstance(attrs, dict) else None
             if isinstance(href, str) and href:
                 core = f"[{core}]({href})"
     return f"{lead}{core}{trail}"

@@ -8,7 +8,9 @@ no tag is ever executed.
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +28,7 @@ from readylint.models import (
     Suppression,
 )
 from readylint.paths import display_path
+from readylint.sources.yaml_aliases import EXTRA_COST, overflowing_item
 from readylint.yamlio import compose, decode, yaml_error
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -39,6 +42,7 @@ _STANDARD_TAGS = frozenset(
                  "omap", "pairs", "set", "merge", "value")
 )  # fmt: skip
 _NULL = "tag:yaml.org,2002:null"
+_MERGE = "tag:yaml.org,2002:merge"
 _ITEMS_KEY = "items"
 _IGNORE_KEY = "readylint_ignore"  # ``readylint-ignore`` and its spellings, see suppress.py
 
@@ -52,37 +56,71 @@ class _ItemError(Exception):
 
 @dataclass
 class FileList:
-    """The YAML files named by path arguments, and errors for arguments that name nothing."""
+    """The YAML files named by path arguments, errors for arguments or directories that cannot be
+    read, and notices for what a directory holds but is not read (linked directories)."""
 
     files: list[Path] = field(default_factory=list)
     errors: list[InputError] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
 
 
 def collect_files(paths: Iterable[Path]) -> FileList:
-    """Expand directories to the YAML files below them (sorted, hidden entries skipped)."""
+    """Expand directories to the YAML files below them (sorted, hidden entries skipped).
+
+    Links to directories inside a directory are not followed (they may point anywhere, or back
+    up the tree); each one skipped is named in a notice. Unreadable directories are errors.
+    """
     result = FileList()
     seen: set[Path] = set()
+
+    def unreadable(exc: OSError) -> None:
+        shown = display_path(Path(exc.filename)) if exc.filename else "?"
+        result.errors.append(InputError(f"cannot read directory: {exc.strerror or exc}", shown))
+
     for path in paths:
-        if path.is_dir():
+        try:
+            is_dir = stat.S_ISDIR(path.stat().st_mode)
+        except (OSError, ValueError) as exc:
+            result.errors.append(InputError(_missing(path, exc), display_path(path)))
+            continue
+        if is_dir:
             found: list[Path] = []
-            for root, dirs, names in os.walk(path, onerror=None):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for root, dirs, names in os.walk(path, onerror=unreadable):
+                linked = [d for d in dirs if not d.startswith(".") and Path(root, d).is_symlink()]
+                if linked:
+                    result.notices.append(
+                        "not following linked director"
+                        f"{'y' if len(linked) == 1 else 'ies'} "
+                        f"{', '.join(Path(root, d).as_posix() for d in sorted(linked))}; "
+                        "name a linked directory as an argument to check it"
+                    )
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in linked)
                 found.extend(
                     Path(root) / n for n in names
                     if n.endswith(YAML_SUFFIXES) and not n.startswith(".")
                 )  # fmt: skip
             candidates = sorted(found, key=lambda p: p.as_posix())
-        elif path.exists():
-            candidates = [path]
         else:
-            result.errors.append(InputError("no such file or directory", display_path(path)))
-            continue
+            candidates = [path]
         for candidate in candidates:
-            key = candidate.resolve()
+            try:
+                key = candidate.resolve()
+            except (OSError, RuntimeError):  # a symlink loop (RuntimeError before Python 3.13)
+                key = candidate.absolute()
             if key not in seen:
                 seen.add(key)
                 result.files.append(candidate)
     return result
+
+
+def _missing(path: Path, exc: Exception) -> str:
+    if isinstance(exc, (FileNotFoundError, ValueError)):
+        if path.is_symlink():
+            return "broken symbolic link (its target does not exist)"
+        return "no such file or directory"
+    if isinstance(exc, OSError) and exc.errno == errno.ELOOP:
+        return "symbolic link loop"
+    return f"cannot read: {getattr(exc, 'strerror', None) or exc}"
 
 
 def read_files(files: Sequence[Path], first_order: int = 0) -> SourceResult:
@@ -94,7 +132,7 @@ def read_files(files: Sequence[Path], first_order: int = 0) -> SourceResult:
         try:
             data = path.read_bytes()
         except OSError as exc:
-            result.errors.append(InputError(f"cannot read: {exc.strerror or exc}", shown))
+            result.errors.append(InputError(_missing(path, exc), shown))
             continue
         items, errors = read_bytes(data, shown, order)
         order += len(items) + len(errors)
@@ -129,7 +167,17 @@ def read_text(
         return [], []
     item_nodes, errors = _item_nodes(root, path)
     items: list[BacklogItem] = []
+    overflow = overflowing_item(text, item_nodes)  # an alias bomb spread over many items
     for index, node in enumerate(item_nodes):
+        if index == overflow:  # its own value may be the bomb: say so at the value's line
+            try:
+                _item(node, path)
+            except _ItemError as exc:
+                errors.append(InputError(exc.message, path, exc.line))
+                index += 1
+            if index < len(item_nodes):
+                errors.append(_alias_overflow(path, item_nodes[index], len(item_nodes) - index - 1))
+            break
         try:
             item = _item(node, path)
         except _ItemError as exc:
@@ -138,6 +186,16 @@ def read_text(
         item.order = first_order + index
         items.append(item)
     return items, errors
+
+
+def _alias_overflow(path: str, node: yaml.Node, rest: int) -> InputError:
+    return InputError(
+        f"aliases in this file expand to more than {EXTRA_COST:,} extra nodes (an alias bomb?); "
+        f"this item{f' and the {rest} after it are' if rest else ' is'} not checked; "
+        "write the values out instead",
+        path,
+        _line(node),
+    )
 
 
 def _line(node: yaml.Node) -> int:
@@ -225,6 +283,12 @@ def _item(node: yaml.Node, path: str) -> BacklogItem:
     suppressions: tuple[Suppression, ...] = ()
     first_line: dict[str, tuple[str, int]] = {}
     for key_node, value_node in node.value:
+        if key_node.tag == _MERGE:
+            raise _ItemError(
+                "merge keys ('<<') are not supported: the merged keys would be ignored; "
+                "write the keys out in each item",
+                _line(key_node),
+            )
         raw_key = _scalar(key_node, "a key")
         norm = normalise_key(raw_key)
         key_line = _line(key_node)
