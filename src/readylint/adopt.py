@@ -22,11 +22,12 @@ def read_and_filter(
     config: Config,
     changed_since: str | None,
     engine: Engine | None = None,
+    on_file: app.OnFile | None = None,
 ) -> tuple[SourceResult, targets.Report | None]:
     """The whole backlog, and a filter for the items to report (named files, changed items).
 
     With ``engine``, items are checked as their files are read (see ``app.read_files``)."""
-    source, report = targets.read_backlog(arguments, config, engine)
+    source, report = targets.read_backlog(arguments, config, engine, on_file)
     if changed_since:
         from readylint import gitdiff
 

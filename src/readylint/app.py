@@ -99,8 +99,16 @@ def excluded(path: Path, config: Config) -> bool:
     return any(fnmatch.fnmatch(relative, p) or fnmatch.fnmatch(shown, p) for p in config.exclude)
 
 
+# Progress (issue 6, progress.py): called after each file with the number of items it held and
+# the number of files being read. Only the engine's file-by-file path (pipeline.py) calls it.
+OnFile = Callable[[int, int], None]
+
+
 def read_yaml_backlog(
-    arguments: Sequence[str], config: Config, engine: Engine | None = None
+    arguments: Sequence[str],
+    config: Config,
+    engine: Engine | None = None,
+    on_file: OnFile | None = None,
 ) -> SourceResult:
     """Items and errors from the YAML files named on the command line or in the config.
 
@@ -108,20 +116,24 @@ def read_yaml_backlog(
     """
     listing = collect_files(yaml_paths(arguments, config))
     files = [f for f in listing.files if not excluded(f, config)]
-    result = read_files(files, engine)
+    result = read_files(files, engine, on_file)
     result.errors[:0] = listing.errors
     result.notices[:0] = listing.notices
     return result
 
 
-def read_files(files: Sequence[Path], engine: Engine | None = None) -> SourceResult:
+def read_files(
+    files: Sequence[Path], engine: Engine | None = None, on_file: OnFile | None = None
+) -> SourceResult:
     """The files' items; with ``engine``, checked file by file on every core (``pipeline.py``)
     so that their texts are not all held at once."""
     if engine is None:
         return yaml_files.read_files(files)
     from readylint import pipeline
 
-    return pipeline.read_and_check(files, engine)
+    total = len(files)
+    per_file = None if on_file is None else (lambda items: on_file(items, total))
+    return pipeline.read_and_check(files, engine, on_file=per_file)
 
 
 def lint(

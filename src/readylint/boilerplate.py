@@ -12,7 +12,6 @@ the texts themselves need not be kept until the whole backlog has been read.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import struct
 import zlib
@@ -20,6 +19,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from readylint.text import strip_markdown
+
+try:  # hashlib.blake2b itself, without hashlib's OpenSSL start-up (~2 ms of a one-item run)
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - a Python built without the _blake2 module
+    from hashlib import blake2b
 
 _HASHES = 24
 _BANDS = 8
@@ -110,7 +114,7 @@ def fingerprint(
     plain = normalise(text)
     if not plain:
         return None
-    packed = hashlib.blake2b(plain.encode(), digest_size=_EXACT).digest()
+    packed = blake2b(plain.encode(), digest_size=_EXACT).digest()
     words = plain.split()
     if len(words) >= min_words:
         packed += _PACK.pack(*(v & 0xFFFF for v in signature(words)))

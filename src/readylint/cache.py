@@ -17,6 +17,10 @@ cannot be written is ignored. Entries are ``marshal`` data behind a header and a
 payload: a damaged file is rejected before it is unmarshalled. Data that ``marshal`` cannot
 represent exactly (for example dates in a check's example items) is simply not cached.
 
+The cache directory is trusted like ``__pycache__``: the hash catches damage, not forgery, and
+whoever can write the directory can change what readylint checks (linear.py keeps compiled
+pattern programs here too). Never point it at a directory others can write.
+
 Where: ``$READYLINT_CACHE_DIR``, else the user cache directory (``$XDG_CACHE_HOME/readylint``,
 ``~/.cache/readylint``; ``~/Library/Caches/readylint`` on macOS, ``%LOCALAPPDATA%\\readylint\\Cache``
 on Windows). Off with ``READYLINT_NO_CACHE=1`` or ``--no-cache``.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from readylint import __version__, adopt, app, outputs
+from readylint import __version__, adopt, app, cache, outputs, progress
 from readylint.config import Config, load_config
 from readylint.engine import Engine
 from readylint.errors import ReadylintError
@@ -55,6 +56,23 @@ _jira_options = _options(
         "--board", type=click.IntRange(min=1), help="Read a Jira board's backlog, in board order."
     ),
     click.option("--insecure", is_flag=True, help="Do not verify Jira's TLS certificate (warns)."),
+)
+
+
+# Validation cache (issue 6, cache.py): --no-cache validates the check files and config again.
+def _cache_off(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        cache.set_enabled(False)  # main() turns it back on when the command is done
+
+
+_cache_option = click.option(
+    "--no-cache",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_cache_off,
+    help="Validate check files and configuration again; do not use or write the cache "
+    f"(env: {cache.OFF_ENV}=1).",
 )
 
 
@@ -163,6 +181,7 @@ def cli() -> None:
 @click.option(
     "--dry-run", is_flag=True, help="With --label-unready: print the changes, change nothing."
 )
+@_cache_option
 def check(
     paths: tuple[str, ...],
     fmt: str,
@@ -195,13 +214,16 @@ def check(
     plan = outputs.plan(fmt, output, output_formats)
     backlog: object = None
     report = None
-    if app.uses_jira(paths, config, jira):
-        if changed_since:
-            raise ReadylintError("--changed-since works with YAML backlogs only")
-        source, backlog = app.read_jira_backlog(config, engine, jira)
-    else:
-        source, report = adopt.read_and_filter(paths, config, changed_since, engine)
-    result = app.lint(source, engine, chosen, top=top, report=report)
+    bar = progress.for_terminal(sys.stderr, quiet=quiet)  # issue 6: a terminal's stderr only
+    with bar or contextlib.nullcontext():  # erased before anything else is written
+        if app.uses_jira(paths, config, jira):
+            if changed_since:
+                raise ReadylintError("--changed-since works with YAML backlogs only")
+            source, backlog = app.read_jira_backlog(config, engine, jira)
+        else:
+            on_file = bar.file_done if bar is not None else None
+            source, report = adopt.read_and_filter(paths, config, changed_since, engine, on_file)
+        result = app.lint(source, engine, chosen, top=top, report=report)
     result = adopt.refine(
         result, source, config, baseline_file=baseline_file, write_baseline=write_baseline
     )
@@ -273,6 +295,7 @@ def _report_source(
 )
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path))
 @_jira_options
+@_cache_option
 def report(
     paths: tuple[str, ...],
     output: Path,
@@ -321,6 +344,7 @@ def report(
 @cli.command()
 @click.argument("check_id")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path))
+@_cache_option
 def explain(check_id: str, config_path: Path | None) -> int:
     """Explain a check: its question, rationale, where it looks, and examples."""
     from readylint.docs import explain_check
@@ -334,6 +358,7 @@ def explain(check_id: str, config_path: Path | None) -> int:
     "--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True
 )
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path))
+@_cache_option
 def list_checks(fmt: str, config_path: Path | None) -> int:
     """List all checks (built-in and the team's own) with id, severity and title."""
     from readylint.docs import checks_table
@@ -353,6 +378,7 @@ def list_checks(fmt: str, config_path: Path | None) -> int:
     help="Write the skeleton to FILE (refuses to overwrite).",
 )
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path))
+@_cache_option
 def new(item_id: str, title: str, output: Path | None, config_path: Path | None) -> int:
     """Print a YAML skeleton for a new item with every answer field and a hint in each."""
     from readylint.docs import skeleton
@@ -385,4 +411,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except BrokenPipeError:  # pragma: no cover - e.g. "readylint check | head"
         return 1
+    finally:
+        cache.set_enabled(True)  # --no-cache lasts one command
     return code if isinstance(code, int) else 0

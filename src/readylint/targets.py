@@ -23,13 +23,16 @@ Report = Callable[[BacklogItem], bool]
 
 
 def read_backlog(
-    arguments: Sequence[str], config: Config, engine: Engine | None = None
+    arguments: Sequence[str],
+    config: Config,
+    engine: Engine | None = None,
+    on_file: app.OnFile | None = None,
 ) -> tuple[SourceResult, Report | None]:
     """The whole backlog and, when ``arguments`` name part of it, a filter for those items.
 
     With ``engine``, items are checked as their files are read (see ``app.read_files``)."""
     if not arguments or not config.paths:
-        return app.read_yaml_backlog(arguments, config, engine), None
+        return app.read_yaml_backlog(arguments, config, engine, on_file), None
     backlog = collect_files(config.resolve(p) for p in config.paths)
     files = [f for f in backlog.files if not app.excluded(f, config)]
     in_backlog = {f.resolve() for f in files}
@@ -41,7 +44,7 @@ def read_backlog(
             chosen.add(display_path(path))
         else:
             skipped.append(display_path(path))
-    result = app.read_files(files, engine)
+    result = app.read_files(files, engine, on_file)
     result.errors[:0] = [*backlog.errors, *named.errors]
     result.notices[:0] = list(dict.fromkeys([*backlog.notices, *named.notices]))
     if skipped:

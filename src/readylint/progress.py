@@ -1,0 +1,98 @@
+"""A progress line on the terminal for runs longer than about a second.
+
+Only on standard error, only when it is a terminal, never with ``--quiet``; nothing appears for a
+run that ends within the first second, the line is redrawn at most ten times a second, and it is
+erased before the report is written. Output to files, pipes and CI logs is therefore
+byte-for-byte the same with and without it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TextIO
+
+DELAY = 1.0  # seconds before the line first appears
+INTERVAL = 0.1  # seconds between redraws
+
+
+class Progress:
+    """Counts files and items as they are read and checked, and shows the count.
+
+    ``stream`` must be a terminal (see ``for_terminal``); ``clock`` is for tests.
+    """
+
+    def __init__(
+        self,
+        total_files: int | None,
+        stream: TextIO,
+        *,
+        delay: float | None = None,
+        interval: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.total_files = total_files
+        self.files = 0
+        self.items = 0
+        self._stream = stream
+        self._interval = INTERVAL if interval is None else interval
+        self._clock = clock
+        self._next = clock() + (DELAY if delay is None else delay)  # when it may be drawn next
+        self._width = 0  # characters on screen now (0: nothing drawn)
+        self._columns: int | None = None
+
+    def advance(self, files: int = 1, items: int = 0, total_files: int | None = None) -> None:
+        """Count ``files`` more files holding ``items`` items; redraw if it is time."""
+        self.files += files
+        self.items += items
+        if total_files is not None:
+            self.total_files = total_files
+        now = self._clock()
+        if now >= self._next:
+            self._next = now + self._interval
+            self._draw(self.text())
+
+    def file_done(self, items: int, total_files: int) -> None:
+        """One more file read, holding ``items`` items, of ``total_files`` (``app.OnFile``)."""
+        self.advance(1, items, total_files)
+
+    def text(self) -> str:
+        files = f"{self.files:,}" + (f"/{self.total_files:,}" if self.total_files else "")
+        noun = "file" if (self.total_files or self.files) == 1 else "files"
+        return f"readylint: checked {files} {noun}, {self.items:,} items"
+
+    def close(self) -> None:
+        """Erase the line, if one was drawn."""
+        if self._width:
+            self._stream.write("\r" + " " * self._width + "\r")
+            self._stream.flush()
+            self._width = 0
+        self._next = float("inf")  # nothing more after close
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _draw(self, text: str) -> None:
+        if self._columns is None:
+            import shutil
+
+            self._columns = shutil.get_terminal_size().columns
+        text = text[: max(self._columns - 1, 0)]  # a wrapped line could not be erased
+        self._stream.write("\r" + text.ljust(self._width))
+        self._stream.flush()
+        self._width = max(self._width, len(text))
+
+
+def for_terminal(stream: TextIO, *, quiet: bool = False) -> Progress | None:
+    """A ``Progress`` on ``stream`` when it is a terminal and the run is not quiet, else None."""
+    if quiet:
+        return None
+    isatty = getattr(stream, "isatty", None)
+    try:
+        terminal = bool(isatty and isatty())
+    except ValueError:  # a closed stream
+        return None
+    return Progress(None, stream) if terminal else None
