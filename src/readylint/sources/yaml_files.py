@@ -244,10 +244,10 @@ def _item_nodes(root: yaml.Node, path: str) -> tuple[list[yaml.Node], list[Input
 
 
 def _scalar(node: yaml.Node, what: str) -> str:
+    _check_tag(node)
     if not isinstance(node, yaml.ScalarNode):
         kind = "a list" if isinstance(node, yaml.SequenceNode) else "a mapping"
         raise _ItemError(f"{what} must be text, not {kind}", _line(node))
-    _check_tag(node)
     return "" if node.tag == _NULL else str(node.value)
 
 
