@@ -21,8 +21,7 @@ from typing import Any
 from readylint.engine import Digest, Engine, Pending
 from readylint.errors import ConfigError
 from readylint.models import BacklogItem, Finding, InputError, SourceResult
-from readylint.paths import display_path
-from readylint.sources.yaml_files import read_bytes
+from readylint.sources.yaml_files import read_file
 
 # Below this much YAML, starting workers costs more than it saves (measured: benchmarks/).
 PARALLEL_BYTES = 2_000_000
@@ -43,12 +42,7 @@ def check_file(path: Path, engine: Engine | None = None) -> FileResult:
     """Read one file and run the first pass over its items."""
     engine = engine or _ENGINE
     assert engine is not None
-    shown = display_path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return FileResult([], [], [InputError(f"cannot read: {exc.strerror or exc}", shown)])
-    items, errors = read_bytes(data, shown)
+    items, errors = read_file(path)
     digests = [engine.digest(item) for item in items]
     slim = [dataclasses.replace(item, fields={}, description=None) for item in items]
     return FileResult(slim, digests, errors)

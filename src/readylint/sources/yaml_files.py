@@ -128,17 +128,21 @@ def read_files(files: Sequence[Path], first_order: int = 0) -> SourceResult:
     result = SourceResult()
     order = first_order
     for path in files:
-        shown = display_path(path)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            result.errors.append(InputError(_missing(path, exc), shown))
-            continue
-        items, errors = read_bytes(data, shown, order)
+        items, errors = read_file(path, order)
         order += len(items) + len(errors)
         result.items.extend(items)
         result.errors.extend(errors)
     return result
+
+
+def read_file(path: Path, first_order: int = 0) -> tuple[list[BacklogItem], list[InputError]]:
+    """Items and errors of one file; a file that cannot be read is one error naming why."""
+    shown = display_path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return [], [InputError(_missing(path, exc), shown)]
+    return read_bytes(data, shown, first_order)
 
 
 def read_bytes(
