@@ -33,12 +33,12 @@ def linear_problem(pattern: str) -> str | None:
     try:
         tree = _parser.parse(pattern)
     except re.error as exc:
-        return f"invalid regular expression {pattern!r}: {exc}"
+        return f"invalid regular expression '{pattern}': {exc}"
     walk = _Walk(pattern)
     problem = walk.tree(tree, inside_repeat=False)
     if problem is None:
         return None
-    return f"pattern {pattern!r} {problem.format(at=walk.quote())}"
+    return f"pattern '{pattern}' {problem.format(at=walk.quote())}"
 
 
 class _Walk:
@@ -56,7 +56,7 @@ class _Walk:
         if index < 0 or len(spans) != _count_repeats(self.pattern) or index >= len(spans):
             return ""
         start, end = spans[index]
-        return f" at {self.pattern[start:end]!r}"
+        return f" at '{self.pattern[start:end]}'"
 
     def tree(self, tree: Any, *, inside_repeat: bool | int) -> str | None:
         for op, arg in tree:
