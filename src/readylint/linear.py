@@ -62,7 +62,7 @@ class _Walk:
         for op, arg in tree:
             name = str(op)
             if name in _BACKREFS:
-                return "uses a back-reference{at}; back-references are not allowed"
+                return "uses a back-reference; back-references are not allowed"
             if name in _REPEATS:
                 low, high, body = arg
                 self.repeats += 1
