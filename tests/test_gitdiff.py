@@ -134,3 +134,12 @@ def test_outside_a_repository_exit_2(
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
     assert main(["check", "--changed-since", "HEAD"]) == 2
     assert "not a git repository" in capsys.readouterr().err
+
+
+def test_a_ref_that_looks_like_an_option_never_reaches_git(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 'git diff --output=FILE' writes a file: a ref is refused before any git command sees it.
+    assert main(["check", "--changed-since=--output=pwned.txt"]) == 2
+    assert "'--output=pwned.txt' looks like an option" in capsys.readouterr().err
+    assert not (repo / "pwned.txt").exists()

@@ -93,6 +93,10 @@ def parse_diff(diff: str) -> dict[str, set[int]]:
 
 def changed_lines(ref: str, cwd: Path | None = None) -> Changes:
     """Changed lines per resolved file path since ``ref``, plus untracked files as wholly new."""
+    if ref.startswith("-"):  # it would reach git as an option (git diff --output=FILE writes)
+        raise ReadylintError(
+            f"--changed-since: '{ref}' looks like an option; give a branch, tag or commit id"
+        )
     here = (cwd or Path.cwd()).resolve()
     root = Path(_git(["rev-parse", "--show-toplevel"], here).strip())
     try:

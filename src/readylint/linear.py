@@ -39,12 +39,12 @@ def linear_problem(pattern: str) -> str | None:
     try:
         tree = _parser.parse(pattern)
     except re.error as exc:
-        return f"invalid regular expression {pattern!r}: {exc}"
+        return f"invalid regular expression '{pattern}': {exc}"
     walk = _Walk(pattern)
     problem = walk.tree(tree, inside_repeat=False)
     if problem is None:
         return None
-    return f"pattern {pattern!r} {problem.format(at=walk.quote())}"
+    return f"pattern '{pattern}' {problem.format(at=walk.quote())}"
 
 
 class _Walk:
@@ -62,13 +62,13 @@ class _Walk:
         if index < 0 or len(spans) != _count_repeats(self.pattern) or index >= len(spans):
             return ""
         start, end = spans[index]
-        return f" at {self.pattern[start:end]!r}"
+        return f" at '{self.pattern[start:end]}'"
 
     def tree(self, tree: Any, *, inside_repeat: bool | int) -> str | None:
         for op, arg in tree:
             name = str(op)
             if name in _BACKREFS:
-                return "uses a back-reference{at}; back-references are not allowed"
+                return "uses a back-reference; back-references are not allowed"
             if name in _REPEATS:
                 low, high, body = arg
                 self.repeats += 1
@@ -230,13 +230,13 @@ def compile_checked(pattern: str, flags: int, *, check: bool = True) -> re.Patte
         tree = _parser.parse(pattern, flags)
     except re.error as exc:
         if check:
-            raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
+            raise ValueError(f"invalid regular expression '{pattern}': {exc}") from None
         raise
     if check:
         walk = _Walk(pattern)
         found = walk.tree(tree, inside_repeat=False)
         if found is not None:
-            raise ValueError(f"pattern {pattern!r} {found.format(at=walk.quote())}")
+            raise ValueError(f"pattern '{pattern}' {found.format(at=walk.quote())}")
     if _fast:
         try:
             state = tree.state

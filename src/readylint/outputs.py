@@ -16,6 +16,7 @@ import click
 from readylint.errors import ConfigError, ReadylintError
 from readylint.models import RunResult
 from readylint.reporters import REPORTERS, STREAMERS, ReportOptions
+from readylint.terminal import printable
 
 AUTO = "auto"
 FORMAT_ENV = "READYLINT_FORMAT"
@@ -109,10 +110,10 @@ def emit(result: RunResult, outputs: Sequence[Output], *, color: bool, quiet: bo
     on_stdout = {o.format for o in outputs if o.file is None}
     if result.errors and not on_stdout & _SHOWS_ERRORS:
         for error in result.errors:
-            click.echo(str(error), err=True)
+            click.echo(printable(str(error)), err=True)
     if result.notices and not quiet and not on_stdout & _SHOWS_NOTICES:
         for notice in result.notices:
-            click.echo(f"readylint: note: {notice}", err=True)
+            click.echo(f"readylint: note: {printable(notice)}", err=True)
     if any(o.format == "github" for o in outputs):
         append_step_summary(result)
 

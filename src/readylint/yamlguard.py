@@ -46,7 +46,7 @@ BLOCK_COLUMNS = 1000  # see the module docstring: bounds block depth at 2 * 1000
 _OTHER_BREAKS = re.compile(r"\r\n?|[\x85\u2028\u2029]")
 _DEEP_BLOCK = re.compile(rf"[ \t\ufeff?:\-]{{{BLOCK_COLUMNS}}}")
 _DEEP_BLOCK_LINE = re.compile(rf"\n[ \t\ufeff?:\-]{{{BLOCK_COLUMNS}}}")
-_PROPERTIES = r"(?:[&!][^ \t\n]*[ \t]+)*"
+_PROPERTIES = r"(?:[&!][^ \t\n]*[ \t]+){0,2}"  # libyaml takes one anchor and one tag
 # Where a flow collection may start in block context (a superset): after indentation, or after a
 # block indicator, then node properties. The last group is the bracket.
 _FLOW_AT_START = re.compile(r"[ \t\ufeff]*" + _PROPERTIES + r"([\[{])")
@@ -106,6 +106,9 @@ def _flow_depth_bound(text: str) -> int | None:
     done = -1  # the line break ending the last line read: each line is read once
     skip = -1  # where the trusted block scalar being skipped ends
     next_header = 0
+    # Block scalars nested like a staircase would make the header reads overlap (quadratic):
+    # past this many characters read, the text is measured instead.
+    budget = 4 * len(text) + 1_000_000
     for at in flows:
         if at <= done or at < skip:
             continue
@@ -124,6 +127,9 @@ def _flow_depth_bound(text: str) -> int | None:
             done = _line_end(text, header)
             if line.block_indent is not None:
                 end = _block_scalar_end(text, done, line.block_indent)
+                budget -= 2 * (end - start)
+                if budget < 0:
+                    return None
                 if at < end and not _may_close_quote(text, start, end):
                     skip = end
         if at <= done or at < skip:
