@@ -288,15 +288,26 @@ class Engine:
         return Digest(results, tuple(prints))
 
     def finish(
-        self, items: Sequence[BacklogItem], digests: Sequence[Digest], report: Iterable[int]
+        self,
+        items: Sequence[BacklogItem],
+        digests: Sequence[Digest],
+        report: Iterable[int],
+        *,
+        prints: boilerplate.PrintTable | None = None,
+        positions: Sequence[int] | None = None,
     ) -> list[ItemResult]:
         """The second pass: decide what depends on the backlog order, for the reported items.
 
         ``items`` and ``digests`` are the whole backlog in order; ``report`` the positions wanted.
+        The digests' prints are grouped, unless ``prints`` holds them already (``pipeline.py``):
+        item k of that table is at backlog position ``positions[k]``.
         """
         indices = list(report)
         context = RunContext([item.id for item in items], indices)
         context.cache["digests"] = digests
+        if prints is not None:
+            context.cache["prints"] = prints
+            context.cache["positions"] = positions
         last = len(items) - 1
         results: list[ItemResult] = []
         for index in indices:
@@ -632,29 +643,30 @@ class Engine:
             return found
 
         def groups(context: RunContext) -> dict[int, list[Finding]]:
-            digests: Sequence[Digest] = context.cache["digests"]
-            entries = [
-                (position, found)
-                for position, digest in enumerate(digests)
-                for found in digest.prints
-            ]
+            table: boilerplate.PrintTable | None = context.cache.get("prints")
+            positions: Sequence[int] | None = context.cache.get("positions")
+            if table is None:
+                table = boilerplate.PrintTable()
+                for digest in context.cache["digests"]:
+                    table.add(digest.prints)
             by_position: dict[int, list[Finding]] = {}
-            for group in boilerplate.groups(
-                entries, min_items=spec.min_items, threshold=spec.similarity
+            for group in table.groups(
+                min_items=spec.min_items, threshold=spec.similarity, positions=positions
             ):
                 reporter = next((e for e in group if e[0] in context.report), None)
                 if reporter is None:
                     continue
                 ids = list(dict.fromkeys(context.ids[position] for position, _ in group))
-                exact = len({found.exact for _, found in group}) == 1
+                exact = len({table.exact(index) for _, index in group}) == 1
                 how = "the same" if exact else "nearly the same"
-                by_position.setdefault(reporter[0], []).append(
+                position, index = reporter
+                by_position.setdefault(position, []).append(
                     Finding(
                         check.id,
                         severity,
-                        f"Boilerplate {labels[reporter[1].key]}: {len(ids)} items use {how} text "
-                        f"('{reporter[1].excerpt}'): {', '.join(ids)}: {check.hint}",
-                        reporter[1].line,
+                        f"Boilerplate {labels[table.key(index)]}: {len(ids)} items use {how} text "
+                        f"('{table.excerpt(index)}'): {', '.join(ids)}: {check.hint}",
+                        table.line(index),
                     )
                 )
             return by_position
