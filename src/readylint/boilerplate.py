@@ -220,7 +220,7 @@ class PrintTable:
         assert not other._open
         base, items = len(self), self.item_count
         numbers = [self._field(key) for key in other.keys]
-        rows = other.rows
+        rows: bytes | bytearray = other.rows
         if numbers != list(range(len(numbers))):  # the other table numbered fields otherwise
             halves = memoryview(rows).cast("H").tolist()
             for index in range(0, len(halves), _HALVES):
@@ -246,12 +246,22 @@ class PrintTable:
         line = self.lines[index]
         return None if line == _NO_LINE else line
 
-    def excerpt(self, index: int) -> str:
-        chunk = bisect_right(self._chunk_starts, index) - 1
-        if chunk < 0 or index >= len(self) - len(self._open):
-            return self._open[index - (len(self) - len(self._open))]
-        text = zlib.decompress(self._chunks[chunk]).decode()
-        return text.split("\n")[index - self._chunk_starts[chunk]]
+    def excerpts(self, indices: Iterable[int]) -> dict[int, str]:
+        """The excerpts of these prints (each compressed batch is opened once)."""
+        wanted: dict[int, list[int]] = {}
+        sealed = len(self) - len(self._open)
+        found: dict[int, str] = {}
+        for index in indices:
+            if index >= sealed:
+                found[index] = self._open[index - sealed]
+            else:
+                wanted.setdefault(bisect_right(self._chunk_starts, index) - 1, []).append(index)
+        for chunk, members in wanted.items():
+            texts = zlib.decompress(self._chunks[chunk]).decode().split("\n")
+            first = self._chunk_starts[chunk]
+            for index in members:
+                found[index] = texts[index - first]
+        return found
 
     def groups(
         self,
@@ -360,9 +370,7 @@ def groups(
         table.add((found,))
     found_groups = [
         sorted(((entries[index][0], index) for index in group), key=lambda e: e[0])
-        for group in _group_rows(
-            table, range(len(entries)), min_items=1, threshold=threshold
-        )
+        for group in _group_rows(table, range(len(entries)), min_items=1, threshold=threshold)
     ]
     return sorted(
         (

@@ -649,23 +649,25 @@ class Engine:
                 table = boilerplate.PrintTable()
                 for digest in context.cache["digests"]:
                     table.add(digest.prints)
-            by_position: dict[int, list[Finding]] = {}
+            reported: list[tuple[int, int, list[tuple[int, int]]]] = []
             for group in table.groups(
                 min_items=spec.min_items, threshold=spec.similarity, positions=positions
             ):
                 reporter = next((e for e in group if e[0] in context.report), None)
-                if reporter is None:
-                    continue
-                ids = list(dict.fromkeys(context.ids[position] for position, _ in group))
-                exact = len({table.exact(index) for _, index in group}) == 1
+                if reporter is not None:
+                    reported.append((*reporter, group))
+            excerpts = table.excerpts(index for _, index, _ in reported)
+            by_position: dict[int, list[Finding]] = {}
+            for position, index, group in reported:
+                ids = list(dict.fromkeys(context.ids[at] for at, _ in group))
+                exact = len({table.exact(member) for _, member in group}) == 1
                 how = "the same" if exact else "nearly the same"
-                position, index = reporter
                 by_position.setdefault(position, []).append(
                     Finding(
                         check.id,
                         severity,
                         f"Boilerplate {labels[table.key(index)]}: {len(ids)} items use {how} text "
-                        f"('{table.excerpt(index)}'): {', '.join(ids)}: {check.hint}",
+                        f"('{excerpts[index]}'): {', '.join(ids)}: {check.hint}",
                         table.line(index),
                     )
                 )

@@ -7,6 +7,7 @@ them. Configuration and check files, which are user-written documents, use pydan
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -103,8 +104,8 @@ class SourceResult:
     errors: list[InputError] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     # When the source already ran the engine's first pass (``pipeline.py``): one digest per item,
-    # aligned with ``items``, whose texts were then dropped.
-    digests: list[Any] | None = None
+    # aligned with ``items``, whose texts were then dropped (a ``store.DigestStore``).
+    digests: Sequence[Any] | None = None
 
 
 @dataclass(slots=True)
