@@ -157,6 +157,7 @@ def lint(
     positions = range(len(items) if top is None else min(top, len(items)))
     if report is not None:
         positions = [i for i in positions if report(items[i])]  # type: ignore[assignment]
+    results: Sequence[ItemResult]
     if source.digests is None:
         results = engine.run(items, positions)
     else:  # the source ran the first pass as it read (pipeline.py, store.py)
@@ -171,29 +172,37 @@ def lint(
     )
 
 
+# Above this many reported items, their results are kept packed (results.py) until reported.
+PACK_ABOVE = 2000
+
+
 def _finish_read(
     engine: Engine,
     items: list[BacklogItem],
     digests: Sequence[Digest],
     order: list[int],
     report: Iterable[int],
-) -> list[ItemResult]:
+) -> Sequence[ItemResult]:
     """``Engine.finish`` over digests in reading order; ``order[k]`` is the k-th item's index
     in that order."""
     from readylint.store import DigestStore, Reordered
 
     if not isinstance(digests, DigestStore):
         return engine.finish(items, [digests[k] for k in order], report)
+    from readylint.results import PackedResults
+
     backlog_position = array("I", bytes(4 * len(order)))
     for position, index in enumerate(order):
         backlog_position[index] = position
-    return engine.finish(
+    wanted = list(report)
+    finished = engine.finish_each(
         items,
         Reordered(digests, order),
-        report,
+        wanted,
         prints=digests.prints,
         positions=backlog_position,
     )
+    return PackedResults(finished) if len(wanted) > PACK_ABOVE else list(finished)
 
 
 def exit_code(result: RunResult, fail_on: FailOn) -> int:
@@ -203,6 +212,10 @@ def exit_code(result: RunResult, fail_on: FailOn) -> int:
     if fail_on == "never":
         return 0
     levels = {"error"} if fail_on == "error" else {"error", "warning"}
+    from readylint.results import PackedResults
+
+    if isinstance(result.items, PackedResults):  # counted as they were packed
+        return 1 if result.items.fails(levels) else 0
     failed = any(f.severity in levels for r in result.items for f in r.findings)
     return 1 if failed else 0
 

@@ -7,7 +7,7 @@ a small function; a check definition picks one and supplies its data.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -302,6 +302,18 @@ class Engine:
         The digests' prints are grouped, unless ``prints`` holds them already (``pipeline.py``):
         item k of that table is at backlog position ``positions[k]``.
         """
+        return list(self.finish_each(items, digests, report, prints=prints, positions=positions))
+
+    def finish_each(
+        self,
+        items: Sequence[BacklogItem],
+        digests: Sequence[Digest],
+        report: Iterable[int],
+        *,
+        prints: boilerplate.PrintTable | None = None,
+        positions: Sequence[int] | None = None,
+    ) -> Iterator[ItemResult]:
+        """``finish``, one item result at a time (``results.PackedResults`` packs them)."""
         indices = list(report)
         context = RunContext([item.id for item in items], indices)
         context.cache["digests"] = digests
@@ -309,15 +321,13 @@ class Engine:
             context.cache["prints"] = prints
             context.cache["positions"] = positions
         last = len(items) - 1
-        results: list[ItemResult] = []
         for index in indices:
             findings: list[Finding] = []
             for check, result in zip(self.checks, digests[index].results, strict=True):
                 if result is None or (check.definition.exempt_last and index == last):
                     continue
                 findings.extend(check.finish(result, index, context))
-            results.append(ItemResult(items[index], index + 1, findings))
-        return results
+            yield ItemResult(items[index], index + 1, findings)
 
     # -- building check functions -----------------------------------------------------------
 

@@ -126,7 +126,8 @@ class RunResult:
     """Everything a reporter needs; reporters never see sources, configs or the engine."""
 
     version: str
-    items: list[ItemResult]  # the reported items, in backlog order
+    # The reported items, in backlog order (a large run's are a ``results.PackedResults``).
+    items: Sequence[ItemResult]
     errors: list[InputError] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     checks: list[CheckInfo] = field(default_factory=list)  # the checks that ran
@@ -134,10 +135,16 @@ class RunResult:
 
     @property
     def ready_count(self) -> int:
+        counted = getattr(self.items, "ready_count", None)  # PackedResults counts as it packs
+        if counted is not None:
+            return int(counted)
         return sum(1 for r in self.items if r.ready)
 
     @property
     def finding_count(self) -> int:
+        counted = getattr(self.items, "finding_count", None)
+        if counted is not None:
+            return int(counted)
         return sum(len(r.findings) for r in self.items)
 
 

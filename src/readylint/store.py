@@ -18,6 +18,7 @@ from readylint.boilerplate import PrintTable
 from readylint.engine import _NOTHING, CheckResult, Digest, Pending
 from readylint.models import Finding, Severity
 
+_NO_FINDINGS: list[Finding] = []  # the findings of every Pending that has none of its own
 _NO_LINE = -(2**31)  # a finding without a line
 _NOT_APPLIED = -1  # the code of a slot whose check does not apply to the item (result None)
 # Codes below _NOT_APPLIED are Pending facts: -2 is the first of ``DigestStore.pending``.
@@ -96,6 +97,8 @@ class DigestStore(Sequence[Digest]):
             facts.denial = strings.setdefault(facts.denial, facts.denial)
         if facts.flagged is not None:
             facts.flagged = strings.setdefault(facts.flagged, facts.flagged)
+        if not facts.findings:
+            facts.findings = _NO_FINDINGS  # the second pass copies it, never appends to it
         for index, found in enumerate(facts.findings):
             text = strings.setdefault(found.message, found.message)
             if text is not found.message:
