@@ -297,6 +297,7 @@ class PrintTable:
 
 
 _ZEROS = (0,) * _HASHES
+_PART = 1 << 16  # prints per dictionary when grouping (see _group_rows)
 
 
 def _group_rows(
@@ -323,27 +324,47 @@ def _group_rows(
     words = memoryview(table.rows).cast("Q")
     halves = memoryview(table.rows).cast("H")
     signed_rows = table.signed
-    exact: dict[int, int] = {}
-    signed: list[int] = []  # ranks that are the first of their exact text and have a signature
+    # Ranks are split by key into parts of about _PART, each grouped on its own: equal keys
+    # fall in one part, in rank order, so the result is the same as with one dictionary, whose
+    # size (some 100 bytes an entry) would otherwise set the peak memory of a large run.
+    parts = 1 + size // _PART
+    keys = [array("Q") for _ in range(parts)]
+    ranks = [array("I") for _ in range(parts)]
     for rank, index in enumerate(order):
-        first = exact.setdefault(words[index * _WORDS] << 16 | halves[index * _HALVES + 4], rank)
-        if first != rank:
-            union(first, rank)
-        elif signed_rows[index]:
-            signed.append(rank)
-    del exact
+        key = words[index * _WORDS]
+        keys[key % parts].append(key)
+        ranks[key % parts].append(rank)
+    first_of_text = bytearray(size)
+    for part in range(parts):
+        exact: dict[int, int] = {}
+        for key, rank in zip(keys[part], ranks[part], strict=True):
+            first = exact.setdefault(key << 16 | halves[order[rank] * _HALVES + 4], rank)
+            if first != rank:
+                union(first, rank)
+            else:
+                first_of_text[rank] = 1
+        del exact
+    # ranks that are the first of their exact text and have a signature
+    signed = array("I", (r for r in range(size) if first_of_text[r] and signed_rows[order[r]]))
+    parts = 1 + len(signed) // _PART
     for band in range(1, _WORDS):
-        buckets: dict[int, int] = {}
+        keys = [array("Q") for _ in range(parts)]
+        ranks = [array("I") for _ in range(parts)]
         for rank in signed:
-            index = order[rank]
-            representative = buckets.setdefault(words[index * _WORDS + band], rank)
-            if representative != rank and find(representative) != find(rank):
-                mine, theirs = index * _HALVES + 4, order[representative] * _HALVES + 4
-                agree = sum(map(eq, halves[mine : mine + 32], halves[theirs : theirs + 32]))
-                # the 8 field numbers agree (same bucket); similarity() over the 24 values
-                if (agree - _BANDS) / _HASHES >= threshold:
-                    union(representative, rank)
-        del buckets
+            key = words[order[rank] * _WORDS + band]
+            keys[key % parts].append(key)
+            ranks[key % parts].append(rank)
+        for part in range(parts):
+            buckets: dict[int, int] = {}
+            for key, rank in zip(keys[part], ranks[part], strict=True):
+                representative = buckets.setdefault(key, rank)
+                if representative != rank and find(representative) != find(rank):
+                    mine, theirs = order[rank] * _HALVES + 4, order[representative] * _HALVES + 4
+                    agree = sum(map(eq, halves[mine : mine + 32], halves[theirs : theirs + 32]))
+                    # the 8 field numbers agree (same bucket); similarity() over the 24 values
+                    if (agree - _BANDS) / _HASHES >= threshold:
+                        union(representative, rank)
+            del buckets
     members: dict[int, list[int]] = {}
     everything = min_items <= 1
     for rank in range(size):
