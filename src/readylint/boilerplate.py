@@ -297,7 +297,7 @@ class PrintTable:
 
 
 _ZEROS = (0,) * _HASHES
-_PART = 1 << 16  # prints per dictionary when grouping (see _group_rows)
+_PART = 1 << 14  # prints per dictionary when grouping (see _group_rows)
 
 
 def _group_rows(
@@ -344,8 +344,10 @@ def _group_rows(
             else:
                 first_of_text[rank] = 1
         del exact
+    del keys, ranks
     # ranks that are the first of their exact text and have a signature
     signed = array("I", (r for r in range(size) if first_of_text[r] and signed_rows[order[r]]))
+    del first_of_text
     parts = 1 + len(signed) // _PART
     for band in range(1, _WORDS):
         keys = [array("Q") for _ in range(parts)]
@@ -365,11 +367,18 @@ def _group_rows(
                     if (agree - _BANDS) / _HASHES >= threshold:
                         union(representative, rank)
             del buckets
-    members: dict[int, list[int]] = {}
-    everything = min_items <= 1
+    # Point every touched rank at its root and count each component, so that only components
+    # large enough to be a group get a list of members.
+    everything = min_items <= 1  # singletons count too
+    count = array("I", bytes(4 * size))
     for rank in range(size):
         if everything or touched[rank]:
-            members.setdefault(find(rank), []).append(order[rank])
+            root = parent[rank] = find(rank)
+            count[root] += 1
+    members: dict[int, list[int]] = {}
+    for rank in range(size):
+        if (everything or touched[rank]) and count[parent[rank]] >= min_items:
+            members.setdefault(parent[rank], []).append(order[rank])
     items = table.items
     return [
         group for group in members.values() if len({items[index] for index in group}) >= min_items
