@@ -189,8 +189,6 @@ def _finish_read(
 
     if not isinstance(digests, DigestStore):
         return engine.finish(items, [digests[k] for k in order], report)
-    from readylint.results import PackedResults
-
     backlog_position = array("I", bytes(4 * len(order)))
     for position, index in enumerate(order):
         backlog_position[index] = position
@@ -202,7 +200,11 @@ def _finish_read(
         prints=digests.prints,
         positions=backlog_position,
     )
-    return PackedResults(finished) if len(wanted) > PACK_ABOVE else list(finished)
+    if len(wanted) <= PACK_ABOVE:
+        return list(finished)
+    from readylint.results import PackedResults
+
+    return PackedResults(finished)
 
 
 def exit_code(result: RunResult, fail_on: FailOn) -> int:
@@ -212,10 +214,11 @@ def exit_code(result: RunResult, fail_on: FailOn) -> int:
     if fail_on == "never":
         return 0
     levels = {"error"} if fail_on == "error" else {"error", "warning"}
-    from readylint.results import PackedResults
+    if not isinstance(result.items, list):  # a large run's results, counted as they were packed
+        from readylint.results import PackedResults
 
-    if isinstance(result.items, PackedResults):  # counted as they were packed
-        return 1 if result.items.fails(levels) else 0
+        if isinstance(result.items, PackedResults):
+            return 1 if result.items.fails(levels) else 0
     failed = any(f.severity in levels for r in result.items for f in r.findings)
     return 1 if failed else 0
 
