@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from readylint.definitions import Flag, JudgeSpec, ProseSpec
 from readylint.linear import compile_linear, phrase_pattern
@@ -170,19 +171,46 @@ h1 h2 h3 h4 h5 h6 expected actual result results behaviour behavior"""  # the la
 STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 
 
-# A light stemmer, so "crashes" matches "crash" and "displays" matches "display".
-_SUFFIX = re.compile(r"(?:ing|ed|es|s)$")
+# A light stemmer, so "crashes" matches "crash" and "displays" matches "display": one of the
+# endings "ing", "ed", "es", "s" comes off, then a final "e". Words repeat across a backlog, so
+# each word's stem is remembered (the table is bounded; it only ever holds words).
+_STEMS: dict[str, str] = {}
+_STEMS_LIMIT = 200_000
 
 
 def _stem(word: str) -> str:
     if len(word) < 4 or word.endswith("ss"):
         return word
-    return _SUFFIX.sub("", word).removesuffix("e") or word
+    if word.endswith("ing"):
+        cut = word[:-3]
+    elif word.endswith(("ed", "es")):
+        cut = word[:-2]
+    elif word.endswith("s"):
+        cut = word[:-1]
+    else:
+        cut = word
+    return cut.removesuffix("e") or word
 
 
 def content_words(text: str) -> set[str]:
     """The text's words, less stopwords, lightly stemmed."""
-    return {_stem(w) for w in _CONTENT.findall(text.lower()) if w not in STOPWORDS}
+    stems = _STEMS
+    found: set[str] = set()
+    for word in _CONTENT.findall(text.lower()):
+        stem = stems.get(word)
+        if stem is None:
+            if word in STOPWORDS:
+                continue
+            stem = _stem(word)
+            if len(stems) < _STEMS_LIMIT:
+                stems[word] = stem
+        found.add(stem)
+    return found
+
+
+@lru_cache(maxsize=16)  # each answer check of an item compares with the same title
+def _title_words(title: str) -> frozenset[str]:
+    return frozenset(content_words(title))
 
 
 def restates(answer: str, title: str) -> bool:
@@ -191,7 +219,7 @@ def restates(answer: str, title: str) -> bool:
     mine = content_words(answer)
     if not mine:
         return True
-    theirs = content_words(title)
+    theirs = _title_words(title)
     allowed = max(1, len(mine) // 3) if len(mine) >= 3 else 0
     return len(mine - theirs) <= allowed
 

@@ -52,7 +52,7 @@ def compile_text(pattern: str, *, ignore_case: bool = True) -> Pattern:
     """``pattern`` compiled for RE2 when it can be, else for ``re`` (already linear-checked)."""
     compiled = _re2_compile(pattern, ignore_case)
     if compiled is not None:
-        return cast(Pattern, compiled)
+        return _direct(compiled)
     return re.compile(pattern, re.I if ignore_case else 0)
 
 
@@ -87,7 +87,7 @@ class AnyOf:
         if fast:
             combined = _re2_compile(_alternation(fast), self._ignore_case)
             if combined is not None:
-                parts.append(cast(Pattern, combined))
+                parts.append(_direct(combined))
             else:  # pragma: no cover - each compiled alone, so together they should
                 parts.extend(compile_text(p, ignore_case=self._ignore_case) for p in fast)
         if slow:
@@ -107,8 +107,10 @@ class AnyOf:
         return best
 
     def matches(self, text: str) -> bool:
-        parts = self._parts if self._parts is not None else self._compile()
-        return any(part.search(text) is not None for part in parts)
+        for part in self._parts if self._parts is not None else self._compile():
+            if part.search(text) is not None:
+                return True
+        return False
 
 
 class TextPattern:
@@ -129,6 +131,78 @@ class TextPattern:
 
     def match(self, text: str) -> Match | None:
         return (self._compiled or self._compile()).match(text)
+
+
+# --- calling RE2 -----------------------------------------------------------------------------
+# The binding's ``search`` wraps each call in a generator, converts every group's offsets and
+# builds a match object: about three quarters of a call's cost on an answer-sized text. Item
+# text only ever needs whether a pattern matches and the whole match, so RE2's program is called
+# directly and offsets are converted only for text that is not ASCII. Where the binding's
+# internals differ from what is expected, its public ``search`` is used.
+try:  # pragma: no cover - depends on the binding's version
+    _PROGRAM_TYPE: Any = _re2._re2.RE2 if _re2 is not None else None
+    _UNANCHORED: Any = _PROGRAM_TYPE.Anchor.UNANCHORED
+    _ANCHOR_START: Any = _PROGRAM_TYPE.Anchor.ANCHOR_START
+except AttributeError:  # pragma: no cover
+    _PROGRAM_TYPE = None
+
+
+class _Hit:
+    """A whole match found by calling RE2 directly: the part of ``re.Match`` readylint reads."""
+
+    __slots__ = ("_end", "_start", "string")
+
+    def __init__(self, string: str, start: int, end: int) -> None:
+        self.string = string
+        self._start = start
+        self._end = end
+
+    def group(self, index: int = 0) -> str:
+        if index != 0:
+            raise IndexError("only the whole match is kept")
+        return self.string[self._start : self._end]
+
+    def start(self) -> int:
+        return self._start
+
+    def end(self) -> int:
+        return self._end
+
+    def span(self) -> tuple[int, int]:
+        return self._start, self._end
+
+
+class _Program:
+    """An RE2 program called directly; offers ``search`` and ``match`` like ``re.Pattern``."""
+
+    __slots__ = ("_program", "pattern")
+
+    def __init__(self, compiled: Any) -> None:
+        self._program = compiled._regexp
+        self.pattern = compiled.pattern
+
+    def _find(self, anchor: Any, text: str) -> Match | None:
+        # "surrogatepass": text from JSON may hold a lone surrogate, which strict UTF-8 refuses.
+        data = text.encode("utf-8", "surrogatepass")
+        start, end = self._program.Match(anchor, data, 0, len(data))[0]
+        if start < 0:
+            return None
+        if len(data) != len(text):  # not ASCII: byte offsets to character offsets
+            start, end = (len(data[:at].decode("utf-8", "surrogatepass")) for at in (start, end))
+        return cast(Match, _Hit(text, start, end))
+
+    def search(self, text: str) -> Match | None:
+        return self._find(_UNANCHORED, text)
+
+    def match(self, text: str) -> Match | None:
+        return self._find(_ANCHOR_START, text)
+
+
+def _direct(compiled: Any) -> Pattern:
+    """``compiled`` (from the binding) as a direct ``_Program`` where the binding allows it."""
+    if _PROGRAM_TYPE is not None and isinstance(getattr(compiled, "_regexp", None), _PROGRAM_TYPE):
+        return cast(Pattern, _Program(compiled))
+    return cast(Pattern, compiled)  # pragma: no cover - another binding version
 
 
 def _alternation(patterns: Sequence[str]) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from readylint.keys import normalise_key
 
@@ -21,14 +22,24 @@ _EMPHASIS = re.compile(r"[*_~`|]+")
 _WORD = re.compile(r"[^\W_]+(?:['\u2019\-][^\W_]+)*")
 
 
+# What may start a line marker (after up to 12 blanks), and the emphasis characters.
+_MARKER_STARTS = frozenset("#h>-*+|0123456789")
+_EMPHASIS_CHARS = "*_~`|"
+
+
+@lru_cache(maxsize=64)  # an answer is stripped for its word count and again for boilerplate
 def strip_markdown(text: str) -> str:
     """The words of a Markdown (or Jira wiki) text, without markup."""
     if "](" in text:
         text = _LINK.sub(r"\1", text)
     if "<" in text:
         text = _HTML_TAG.sub(" ", text)
-    text = _LINE_MARKERS.sub("", text)
-    return _EMPHASIS.sub(" ", text)
+    # One line can hold a marker only at its start: skip the search when that start cannot.
+    if "\n" in text or text.lstrip()[:1] in _MARKER_STARTS:
+        text = _LINE_MARKERS.sub("", text)
+    if any(char in text for char in _EMPHASIS_CHARS):
+        text = _EMPHASIS.sub(" ", text)
+    return text
 
 
 def words(text: str) -> list[str]:
