@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from readylint.definitions import Flag, JudgeSpec, ProseSpec
-from readylint.linear import compile_linear, phrase_pattern
+from readylint.linear import compile_linear, phrase_pattern, phrase_prefilter
 from readylint.rx import AnyOf, Match, TextPattern
 
 # --- cleaning prose before it is judged -------------------------------------------------------
@@ -242,16 +242,22 @@ _BEFORE_ID = 80
 
 
 class _CompiledFlag:
-    __slots__ = ("flag", "patterns", "phrases")
+    __slots__ = ("flag", "patterns", "phrases", "prefilter")
 
     def __init__(self, flag: Flag) -> None:
         self.flag = flag
         self.phrases = phrase_pattern(flag.phrases)
+        # The exact phrase pattern needs Python's engine (look-arounds); RE2 first rules out
+        # the many answers that hold none of the phrases at all, ten times faster.
+        prefilter = phrase_prefilter(flag.phrases)
+        self.prefilter = TextPattern(prefilter) if prefilter is not None else None
         self.patterns = [compile_linear_text(p) for p in flag.patterns]
 
     def match(self, text: str) -> str | None:
         hits: list[Match] = []
-        if self.phrases is not None:
+        if self.phrases is not None and (
+            self.prefilter is None or self.prefilter.search(text) is not None
+        ):
             found = self.phrases.search(text)
             if found:
                 hits.append(found)
@@ -279,10 +285,9 @@ class Judge:
         self._after = any_linear(spec.successor)
         self._after_id = [compile_linear_text(p) for p in spec.successor_after]
 
-    def evidence(self, text: str) -> str | None:
-        """The leftmost phrase any evidence pattern matches, or None."""
-        found = self._evidence.search(text)
-        return None if found is None else found.group(0)
+    def has_evidence(self, text: str) -> bool:
+        """Whether any evidence pattern matches (the first list part that does decides)."""
+        return self._evidence.matches(text)
 
     def flag(self, text: str, *, whole: bool) -> tuple[Flag, str] | None:
         """The first flag of the given sort (whole-answer or not) that the text matches."""
