@@ -90,3 +90,23 @@ def test_signature_of_bytes_is_the_reference_signature(value: str) -> None:
     expected = _reference_signature(words)
     assert boilerplate.signature(words) == expected
     assert boilerplate._signature(" ".join(words).encode().split(b" ")) == expected
+
+
+LOG_PIECES = st.sampled_from(
+    ["at ", "com.example.Foo", "(", ")", "Foo.java", ":", "12", "Exception", "Error", "$", ".",
+     " ", "File \"", "x.py", "\", line ", "INFO", "[", "]", "2024-01-01", " ", "10:00", "a" * 310,
+     "Caused by: ", "# ", "git", "\n"]
+)  # fmt: skip
+
+
+@given(st.lists(LOG_PIECES, max_size=14).map("".join))
+def test_rough_log_signs_let_through_every_log_line(value: str) -> None:
+    if judge._LOG.matches(value):
+        assert judge._LOG_ROUGH.matches(value)
+
+
+@given(TEXTS, st.integers(min_value=1, max_value=12))
+def test_word_count_stops_early_but_is_exact_below_the_limit(value: str, limit: int) -> None:
+    full = len(text.words(value))
+    counted = text.word_count(value, at_least=limit)
+    assert counted == min(full, limit)

@@ -47,6 +47,13 @@ LOG_SIGNS: tuple[str, ...] = (
     r"(?:^|\s)[$#] (?:sudo|cd|ls|git|npm|mvn|pip|python|java|curl|ti|appc)\b",
 )
 _LOG = AnyOf(LOG_SIGNS, ignore_case=False)  # compiled on first use
+# The same signs with their long bounded repetitions unbounded: a superset that RE2 runs several
+# times faster (a bound of 300 multiplies its automaton's states). Sentences are log lines
+# rarely, so the exact list runs only where this one matches.
+LOG_SIGNS_ROUGH: tuple[str, ...] = tuple(
+    sign.replace("{1,300}", "+").replace("{0,200}", "*") for sign in LOG_SIGNS
+)
+_LOG_ROUGH = AnyOf(LOG_SIGNS_ROUGH, ignore_case=False)
 
 # Sentence ends: ., ! or ? before a space; a line break; a run of 3+ spaces (flattened lines).
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]{0,2}\s{1,50}|\n|\s{3,50}")
@@ -117,7 +124,9 @@ def prose_sentences(text: str) -> list[str]:
             continue
         if lead_in:
             sentence, lead_in = f"{lead_in} {sentence}", ""
-        if len(_WORDISH.findall(sentence)) < 3 or _LOG.matches(sentence):
+        if len(_WORDISH.findall(sentence)) < 3 or (
+            _LOG_ROUGH.matches(sentence) and _LOG.matches(sentence)
+        ):
             continue
         found.append(sentence)
     return found

@@ -48,21 +48,16 @@ def words(text: str) -> list[str]:
 
 
 def word_count(text: str, *, at_least: int | None = None) -> int:
-    """The number of words; with ``at_least``, counting may stop once that many are certain.
-
-    A long text is first counted on its first 400 characters with a margin, since stripping
-    markup only ever removes words: a count returned this way is a lower bound >= ``at_least``.
-    """
-    if at_least is not None and len(text) > 600:
-        head = text[:400]
-        cut = head.rfind("\n")
-        if cut > 200:
-            head = head[:cut]  # stripping works line by line, so a whole-line prefix is exact
-        if cut > 200 or ("](" not in head and "<" not in head):
-            found = len(words(head))
-            if found >= at_least + 3:
-                return found
-    return len(words(text))
+    """The number of words; with ``at_least``, counting stops once that many are found (the
+    count is exact whenever it is below ``at_least``)."""
+    if at_least is None:
+        return len(words(text))
+    count = 0
+    for _ in _WORD.finditer(strip_markdown(text)):
+        count += 1
+        if count >= at_least:
+            break
+    return count
 
 
 # --- Placeholders ---------------------------------------------------------------------------
