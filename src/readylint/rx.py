@@ -33,6 +33,11 @@ except ImportError:  # pragma: no cover
     HAS_RE2 = False
 
 
+# What RE2 does not have and Python's ``re`` does: look-arounds, back-references, conditionals,
+# atomic groups, possessive repetition, \Z, \u/\U/\N escapes, repetition counts above 1000.
+# Only a hint for sorting patterns (``AnyOf._sort``): a miss costs time, never a wrong engine.
+_RE2_LACKS = re.compile(r"\(\?(?:<?[=!]|P=|\(|>)|\\[1-9uUNZ]|[*+?}]\+|\{[0-9]*,?[0-9]{4,}\}")
+
 # An RE2 pattern offers what readylint uses of ``re.Pattern`` (search, match, finditer, group,
 # start, end), so both are typed as ``re.Pattern``; nothing here relies on more than that.
 Pattern = re.Pattern[str]
@@ -79,17 +84,22 @@ class AnyOf:
         from readylint.linear import compile_checked
 
         flags = re.I if self._ignore_case else 0
-        fast: list[str] = []
-        slow: list[str] = []
-        for pattern in self.patterns:
-            (fast if _re2_compile(pattern, self._ignore_case) is not None else slow).append(pattern)
+        # The patterns RE2 accepts form one alternation, the others one ``re`` alternation. Only
+        # a pattern showing something RE2 lacks (a look-around, say) is tried alone: compiling
+        # every pattern alone first cost as much again as the alternation. A pattern is valid
+        # Python syntax (linear.py checked it), so its parentheses balance and the alternation
+        # compiles only when each of its patterns would alone; when it does not, every pattern
+        # is tried alone, so the sorting is the same either way.
+        fast, slow = self._sort(exact=False)
+        combined = _re2_compile(_alternation(fast), self._ignore_case) if fast else None
+        if fast and combined is None:
+            fast, slow = self._sort(exact=True)
+            combined = _re2_compile(_alternation(fast), self._ignore_case) if fast else None
         parts: list[Pattern] = []
-        if fast:
-            combined = _re2_compile(_alternation(fast), self._ignore_case)
-            if combined is not None:
-                parts.append(cast(Pattern, combined))
-            else:  # pragma: no cover - each compiled alone, so together they should
-                parts.extend(compile_text(p, ignore_case=self._ignore_case) for p in fast)
+        if combined is not None:
+            parts.append(cast(Pattern, combined))
+        elif fast:  # pragma: no cover - each compiled alone, so together they should
+            parts.extend(compile_text(p, ignore_case=self._ignore_case) for p in fast)
         if slow:
             try:
                 parts.append(compile_checked(_alternation(slow), flags, check=False))
@@ -97,6 +107,17 @@ class AnyOf:
                 parts.extend(compile_checked(p, flags, check=False) for p in slow)
         self._parts = tuple(parts)
         return self._parts
+
+    def _sort(self, *, exact: bool) -> tuple[list[str], list[str]]:
+        """(patterns for RE2, patterns for ``re``), in list order; unless ``exact``, a pattern
+        that shows nothing RE2 lacks is taken to be RE2's without compiling it."""
+        fast: list[str] = []
+        slow: list[str] = []
+        for pattern in self.patterns:
+            tried = exact or _RE2_LACKS.search(pattern) is not None
+            ok = not tried or _re2_compile(pattern, self._ignore_case) is not None
+            (fast if ok else slow).append(pattern)
+        return fast, slow
 
     def search(self, text: str) -> Match | None:
         best: Match | None = None
