@@ -1,19 +1,24 @@
-"""Compiled ``re`` programs kept between runs of the ``readylint`` command.
+"""Start-up work of the ``readylint`` command, kept between runs: ``re`` programs and the code of
+dataclass methods.
 
-A one-item run imports PyYAML, click and readylint's own modules, which compile about eighty
-regular expressions at import time; parsing and compiling them in pure Python is a sixth of the
-run. ``install`` (called by ``console.run`` before anything else is imported) puts a caching
-step in front of ``re``'s compiler: a pattern compiled before, with the same flags, by the same
-Python, is handed straight to the C matcher with the program kept in the validation cache
-(cache.py); any other pattern is compiled as ``re`` compiles it and its program is kept for the
-next run. The result is the very object ``re.compile`` would build (same program, flags and
-groups), so nothing matches differently; ``_sre.compile`` validates a program before accepting
-it, and a program it refuses is compiled afresh. ``linear.py`` keeps check-file patterns the same
-way.
+A one-item run imports PyYAML, click and readylint's own modules. At import time they compile
+about eighty regular expressions (``re`` parses and compiles them in pure Python) and build the
+methods of some twenty dataclasses (``dataclasses`` writes their source and compiles it with
+``exec``): together a quarter of the run. ``install`` (called by ``console.run`` before anything
+else is imported) serves both from the validation cache (cache.py):
 
-Only the command installs this (a library caller's process is left alone), and not when the
-cache is off (``READYLINT_NO_CACHE=1`` or ``--no-cache``). It relies on ``re``'s internals as of
-Python 3.10 to 3.13 and does nothing where they are not as expected.
+- ``re``: a pattern compiled before with the same flags is handed straight to the C matcher with
+  the program kept from that run; any other is compiled as ``re`` compiles it and its program is
+  kept. The result is the very object ``re.compile`` builds (same program, flags and groups;
+  ``_sre.compile`` validates a program before accepting it, and one it refuses is compiled again).
+- ``dataclasses``: the module's ``exec`` of generated source runs the code object ``compile``
+  made of that same source in an earlier run (``marshal`` keeps code objects, as ``.pyc`` files
+  do), so the methods are the same functions.
+
+Entries are keyed by readylint's and Python's versions (cache.py) and the matcher's magic
+number. Only the command installs this (a library caller's process is left alone), and not when
+the cache is off (``READYLINT_NO_CACHE=1`` or ``--no-cache``). It relies on ``re``'s and
+``dataclasses``' internals as of Python 3.10 to 3.13 and leaves alone what is not as expected.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ from typing import Any
 from readylint import cache
 
 NAME = "re-programs"
+CODE_NAME = "dataclass-code"
+_MAX_CODE = 2000
 _MAX_PROGRAMS = 2000  # beyond this, only the programs this process used are kept
 
 _compiler: Any = importlib.import_module(
@@ -63,7 +70,17 @@ def program(tree: Any, flags: int) -> tuple[Any, ...]:
     )
 
 
-def install() -> bool:
+def install(argv: list[str]) -> bool:
+    """Serve ``re``'s compilations and dataclasses' generated code from the cache for the rest
+    of the process; False when the cache is off (by ``argv`` or the environment)."""
+    if off_by_argument(argv) or cache.directory() is None:
+        return False
+    install_re()
+    install_dataclasses()
+    return True
+
+
+def install_re() -> bool:
     """Serve ``re``'s compilations from the cache for the rest of the process; False when the
     cache is off or ``re`` is not as expected (then nothing changes)."""
     global _original
@@ -110,12 +127,54 @@ def install() -> bool:
     return True
 
 
+def install_dataclasses() -> bool:
+    """Run dataclasses' generated method source from code kept by an earlier run; False when
+    the cache is off or ``dataclasses`` does not ``exec`` source as expected."""
+    import dataclasses
+
+    if "exec" in vars(dataclasses):
+        return vars(dataclasses)["exec"] is _exec_kept
+    if not callable(getattr(dataclasses, "_create_fn", None)) and not hasattr(
+        dataclasses, "_FuncBuilder"
+    ):
+        return False
+    if cache.directory() is None:
+        return False
+    kept = cache.load(CODE_NAME, ())
+    _codes.clear()
+    if isinstance(kept, dict):
+        _codes.update(kept)
+    dataclasses.exec = _exec_kept  # type: ignore[attr-defined]
+    return True
+
+
+_codes: dict[str, Any] = {}
+
+
+def _exec_kept(source: Any, globals: Any = None, locals: Any = None) -> None:
+    """``exec`` as dataclasses calls it: compiled as ``exec`` compiles source dataclasses passes
+    (no inherited ``__future__`` flags, file "<string>"), or the code kept for that source."""
+    if isinstance(source, str):
+        code = _codes.get(source)
+        if code is None:
+            code = compile(source, "<string>", "exec", dont_inherit=True)
+            if len(_codes) < _MAX_CODE:
+                _codes[source] = code
+                cache.keep(CODE_NAME, (), _codes)
+        source = code
+    exec(source, globals, locals)
+
+
 def uninstall() -> None:
-    """Put ``re``'s own compiler back (for tests)."""
+    """Put ``re``'s own compiler and dataclasses' own ``exec`` back (for tests)."""
     global _original
+    import dataclasses
+
     if _original is not None:
         _compiler.compile = _original
         _original = None
+    if vars(dataclasses).get("exec") is _exec_kept:
+        del dataclasses.exec  # type: ignore[attr-defined]
 
 
 def off_by_argument(argv: list[str]) -> bool:

@@ -1,25 +1,28 @@
-"""Compiled ``re`` programs served from the cache to the readylint command (recache.py), and
+"""Compiled ``re`` programs and dataclass methods served from the cache to the readylint command
+(startup.py), and
 RE2 alternations compiled without trying each pattern alone first (rx.AnyOf) (issue 6)."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
+from dataclasses import FrozenInstanceError, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conftest import ready_items
-from readylint import cache, recache, rx
+from readylint import cache, rx, startup
 from readylint.catalog import load_checks
 from readylint.judge import LOG_SIGNS
 
-needs_internals = pytest.mark.skipif(not recache.usable(), reason="re's internals differ here")
+needs_internals = pytest.mark.skipif(not startup.usable(), reason="re's internals differ here")
 
 
 @pytest.fixture
@@ -29,7 +32,7 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
     monkeypatch.setattr(cache, "_memory", {})
     monkeypatch.setattr(cache, "_pending", {})
     yield folder
-    recache.uninstall()
+    startup.uninstall()
 
 
 SAMPLES: list[tuple[Any, int]] = [
@@ -45,22 +48,22 @@ SAMPLES: list[tuple[Any, int]] = [
 @needs_internals
 def test_served_programs_equal_re_compile(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     reference = [re.compile(p, f) for p, f in SAMPLES]  # before install: re's own compiler
-    assert recache.install()
-    compile = recache._compiler.compile
+    assert startup.install_re()
+    compile = startup._compiler.compile
     first = [compile(p, f) for p, f in SAMPLES]  # compiled afresh, kept
     assert first == reference  # a Pattern's equality compares pattern, flags and program
     assert [c.groupindex for c in first] == [c.groupindex for c in reference]
     cache.flush()
-    recache.uninstall()
-    assert (cache_dir / recache.NAME).is_file()
+    startup.uninstall()
+    assert (cache_dir / startup.NAME).is_file()
 
     def no_parsing(*args: object, **kwargs: object) -> None:
         raise AssertionError("parsed a pattern the cache holds")
 
-    assert recache.install()  # reads what the first install kept
+    assert startup.install_re()  # reads what the first install kept
     with monkeypatch.context() as patch:
-        patch.setattr(recache._parser, "parse", no_parsing)
-        again = [recache._compiler.compile(p, f) for p, f in SAMPLES]
+        patch.setattr(startup._parser, "parse", no_parsing)
+        again = [startup._compiler.compile(p, f) for p, f in SAMPLES]
     assert again == reference
     match = again[0].search("see PAY-12 first")
     assert match is not None and match.group("num") == "12"
@@ -70,7 +73,7 @@ def test_served_programs_equal_re_compile(cache_dir: Path, monkeypatch: pytest.M
 
 @needs_internals
 def test_errors_and_debug_go_the_usual_way(cache_dir: Path) -> None:
-    assert recache.install()
+    assert startup.install_re()
     re.purge()
     with pytest.raises(re.error, match="missing"):
         re.compile(r"(unclosed")
@@ -82,25 +85,25 @@ def test_a_damaged_program_is_compiled_again(cache_dir: Path) -> None:
     pattern = r"\b(?:later|next sprint)\b"
     reference = re.compile(pattern, re.I)
     cache.keep(
-        recache.NAME,
-        (recache._sre.MAGIC, recache._sre.CODESIZE),
+        startup.NAME,
+        (startup._sre.MAGIC, startup._sre.CODESIZE),
         {(pattern, int(re.I)): (34, [1, 2, 3], 0, {}, ())},
     )
     cache.flush()
-    assert recache.install()
-    assert recache._compiler.compile(pattern, int(re.I)) == reference
+    assert startup.install_re()
+    assert startup._compiler.compile(pattern, int(re.I)) == reference
 
 
 def test_not_installed_when_the_cache_is_off(
     cache_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    original = recache._compiler.compile
+    original = startup._compiler.compile
     monkeypatch.setenv("READYLINT_NO_CACHE", "1")
-    assert not recache.install()
-    assert recache._compiler.compile is original
-    assert recache.off_by_argument(["check", "--no-cache", "a.yaml"])
-    assert not recache.off_by_argument(["check", "--", "--no-cache"])
-    assert not recache.off_by_argument(["check", "a.yaml"])
+    assert not startup.install_re()
+    assert startup._compiler.compile is original
+    assert startup.off_by_argument(["check", "--no-cache", "a.yaml"])
+    assert not startup.off_by_argument(["check", "--", "--no-cache"])
+    assert not startup.off_by_argument(["check", "a.yaml"])
 
 
 @needs_internals
@@ -110,11 +113,11 @@ def test_the_second_command_parses_no_pattern(tmp_path: Path) -> None:
     probe = textwrap.dedent(
         """
         import sys
-        from readylint import cache, recache
-        recache.install()
+        from readylint import cache, startup
+        startup.install(["check"])
         parsed = []
-        real = recache._parser.parse
-        recache._parser.parse = lambda *a, **k: parsed.append(a[0]) or real(*a, **k)
+        real = startup._parser.parse
+        startup._parser.parse = lambda *a, **k: parsed.append(a[0]) or real(*a, **k)
         from readylint.cli import main
         code = main(["check", "b.yaml"])
         cache.flush()
@@ -195,3 +198,66 @@ def test_any_of_falls_back_when_the_hint_misses() -> None:
     assert not matcher.matches("pies")
     empty = rx.AnyOf(())
     assert not empty and empty.search("anything") is None and not empty.matches("")
+
+
+# --- dataclass methods from kept code ----------------------------------------------------------
+
+
+def _make_classes() -> tuple[type, type]:
+    @dataclass(frozen=True, slots=True)
+    class Point:
+        x: int
+        y: int = 0
+        tags: tuple[str, ...] = field(default_factory=tuple)
+
+    @dataclass(order=True)
+    class Rank:
+        value: float
+        name: str = "n"
+
+    return Point, Rank
+
+
+def _use(point: type, rank: type) -> list[object]:
+    p = point(1, tags=("a",))
+    with pytest.raises(FrozenInstanceError):
+        p.x = 2  # type: ignore[attr-defined]
+    return [
+        repr(p),
+        p == point(1, 0, ("a",)),
+        hash(p) == hash(point(1, 0, ("a",))),
+        sorted([rank(2.0), rank(1.0, "m")]),
+        repr(rank(3.0)),
+    ]
+
+
+def test_dataclass_methods_come_from_kept_code(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reference = [str(x) for x in _use(*_make_classes())]  # dataclasses' own exec
+    assert startup.install_dataclasses()
+    assert [str(x) for x in _use(*_make_classes())] == reference  # compiled, kept
+    cache.flush()
+    startup.uninstall()
+    assert (cache_dir / startup.CODE_NAME).is_file()
+    assert startup.install_dataclasses()
+
+    def no_compiling(*args: object, **kwargs: object) -> None:
+        raise AssertionError("compiled source the cache holds")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(startup, "compile", no_compiling, raising=False)
+        assert [str(x) for x in _use(*_make_classes())] == reference
+    startup.uninstall()
+    assert "exec" not in vars(dataclasses)
+
+
+def test_install_does_nothing_with_the_cache_off(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("READYLINT_NO_CACHE", "1")
+    assert not startup.install(["check"])
+    assert "exec" not in vars(dataclasses)
+    monkeypatch.delenv("READYLINT_NO_CACHE")
+    assert not startup.install(["check", "--no-cache"])
+    assert "exec" not in vars(dataclasses)
