@@ -19,6 +19,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
+from readylint.literals import Needs
+
 try:  # pragma: no cover - depends on the platform's wheels
     import re2 as _re2  # type: ignore[import-untyped]
 
@@ -67,15 +69,29 @@ class AnyOf:
     ``search`` returns the leftmost match of any pattern (for a yes/no question and for quoting
     the phrase). Patterns RE2 accepts share one RE2 alternation; the others share one ``re``
     alternation, so a list of twenty cue patterns costs one or two passes over the text. Nothing
-    is compiled until the first search: a small backlog uses few of a run's lists.
+    is compiled until the first search: a small backlog uses few of a run's lists. The first
+    searches answer "no match" without compiling when the text lacks a string every pattern
+    needs (literals.py): a one-item run then compiles only the lists that can match its text.
     """
 
-    __slots__ = ("_ignore_case", "_parts", "patterns")
+    __slots__ = ("_calls", "_ignore_case", "_needs", "_parts", "patterns")
 
     def __init__(self, patterns: Iterable[str], *, ignore_case: bool = True) -> None:
         self.patterns = tuple(patterns)
         self._ignore_case = ignore_case
         self._parts: tuple[Pattern, ...] | None = None
+        self._needs: Needs | None = None
+        self._calls = 0  # searches answered before compiling, by what the patterns need
+
+    def _cannot_match(self, text: str) -> bool:
+        """True when ``text`` lacks what every pattern needs (literals.py), so the list is not
+        compiled yet. Only the first searches ask: a long run compiles its lists anyway."""
+        self._calls += 1
+        if self._calls > _ASK_NEEDS:
+            return False
+        if self._calls == 1:
+            self._needs = _list_needs(self.patterns, self._ignore_case)
+        return self._needs is not None and not self._needs.may_match(text)
 
     def __bool__(self) -> bool:
         return bool(self.patterns)
@@ -120,15 +136,24 @@ class AnyOf:
         return fast, slow
 
     def search(self, text: str) -> Match | None:
+        parts = self._parts
+        if parts is None:
+            if self._cannot_match(text):
+                return None
+            parts = self._compile()
         best: Match | None = None
-        for part in self._parts if self._parts is not None else self._compile():
+        for part in parts:
             found = part.search(text)
             if found is not None and (best is None or found.start() < best.start()):
                 best = found
         return best
 
     def matches(self, text: str) -> bool:
-        parts = self._parts if self._parts is not None else self._compile()
+        parts = self._parts
+        if parts is None:
+            if self._cannot_match(text):
+                return False
+            parts = self._compile()
         return any(part.search(text) is not None for part in parts)
 
 
@@ -150,6 +175,36 @@ class TextPattern:
 
     def match(self, text: str) -> Match | None:
         return (self._compiled or self._compile()).match(text)
+
+
+# The needs of pattern lists (literals.py), kept in the validation cache: reading them from the
+# parse trees costs as much as a compile would save.
+_NEEDS = "pattern-needs"
+_ASK_NEEDS = 64  # searches answered by the needs before a list is compiled regardless
+_MAX_NEEDS = 500
+_known_needs: dict[tuple[bool, tuple[str, ...]], Any] | None = None
+_used_needs: set[tuple[bool, tuple[str, ...]]] = set()
+
+
+def _list_needs(patterns: tuple[str, ...], ignore_case: bool) -> Needs | None:
+    global _known_needs
+    from readylint import cache
+
+    if _known_needs is None:
+        kept = cache.load(_NEEDS, ())
+        _known_needs = kept if isinstance(kept, dict) else {}
+    key = (ignore_case, patterns)
+    _used_needs.add(key)
+    if key in _known_needs:
+        dumped = _known_needs[key]
+        return None if dumped is None else Needs(dumped, ignore_case=ignore_case)
+    found = Needs.of(patterns, ignore_case=ignore_case)
+    _known_needs[key] = None if found is None else found.dump()
+    if len(_known_needs) > _MAX_NEEDS:  # check files edited often: forget the unused lists
+        for stale in [k for k in _known_needs if k not in _used_needs]:
+            del _known_needs[stale]
+    cache.keep(_NEEDS, (), _known_needs)
+    return found
 
 
 def _alternation(patterns: Sequence[str]) -> str:
