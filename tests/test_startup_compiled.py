@@ -261,3 +261,20 @@ def test_install_does_nothing_with_the_cache_off(
     monkeypatch.delenv("READYLINT_NO_CACHE")
     assert not startup.install(["check", "--no-cache"])
     assert "exec" not in vars(dataclasses)
+
+
+def test_kept_code_others_could_write_is_not_run(cache_dir: Path) -> None:
+    assert startup.install_dataclasses()
+    _make_classes()
+    cache.flush()
+    startup.uninstall()
+    kept = cache_dir / startup.CODE_NAME
+    assert kept.is_file()
+    assert startup.install_dataclasses()
+    assert startup._codes  # the user's own file: read
+    startup.uninstall()
+    kept.chmod(0o666)
+    assert startup.install_dataclasses()
+    assert not startup._codes  # writable by everyone: not read (and compiled afresh)
+    point, _rank = _make_classes()
+    assert repr(point(1)).endswith("Point(x=1, y=0, tags=())")

@@ -16,7 +16,9 @@ else is imported) serves both from the validation cache (cache.py):
   do), so the methods are the same functions.
 
 Entries are keyed by readylint's and Python's versions (cache.py) and the matcher's magic
-number. Only the command installs this (a library caller's process is left alone), and not when
+number. Kept code is run, so the cache directory is trusted as ``__pycache__`` is (see cache.py),
+and the code file is read only when it and its folder are the user's own and not writable by
+everyone. Only the command installs this (a library caller's process is left alone), and not when
 the cache is off (``READYLINT_NO_CACHE=1`` or ``--no-cache``). It relies on ``re``'s and
 ``dataclasses``' internals as of Python 3.10 to 3.13 and leaves alone what is not as expected.
 """
@@ -24,8 +26,10 @@ the cache is off (``READYLINT_NO_CACHE=1`` or ``--no-cache``). It relies on ``re
 from __future__ import annotations
 
 import importlib
+import os
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from readylint import cache
@@ -138,13 +142,33 @@ def install_dataclasses() -> bool:
         dataclasses, "_FuncBuilder"
     ):
         return False
-    if cache.directory() is None:
+    folder = cache.directory()
+    if folder is None:
         return False
-    kept = cache.load(CODE_NAME, ())
+    kept = cache.load(CODE_NAME, ()) if _private(folder / CODE_NAME) else None
     _codes.clear()
     if isinstance(kept, dict):
         _codes.update(kept)
     dataclasses.exec = _exec_kept  # type: ignore[attr-defined]
+    return True
+
+
+def _private(file: Path) -> bool:
+    """Whether ``file`` and its folder belong to this user and no one else may write them.
+
+    Kept code is run, so it is read only from a file no other account could have written (on
+    POSIX; elsewhere the user's own cache folder is private already). A missing file is fine: it
+    is then simply not read."""
+    getuid = getattr(os, "getuid", None)
+    if getuid is None:  # pragma: no cover - Windows
+        return True
+    try:
+        for path in (file, file.parent):
+            info = path.stat()
+            if info.st_uid != getuid() or info.st_mode & 0o002:
+                return False
+    except OSError:
+        return False
     return True
 
 
