@@ -45,8 +45,12 @@ def test_phrase_prefilter_rules_out_text_without_the_phrases() -> None:
     assert ROUGH.search("Support spends two hours a day on refunds") is None
 
 
-def test_flag_verdicts_are_the_exact_patterns() -> None:
+@pytest.mark.parametrize("after", [0, 64])  # the prefilter from the first answer, or later
+def test_flag_verdicts_are_the_exact_patterns(after: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    from readylint import judge as judge_module
     from readylint.definitions import Flag, JudgeSpec
+
+    monkeypatch.setattr(judge_module, "_PREFILTER_AFTER", after)
 
     flag = Flag(name="nothing", says="gives nothing up", whole=True, phrases=PHRASES, patterns=())
     judge = Judge(JudgeSpec(looked_for="x", ask="y", flags=(flag,)))
