@@ -110,3 +110,19 @@ def test_word_count_stops_early_but_is_exact_below_the_limit(value: str, limit: 
     full = len(text.words(value))
     counted = text.word_count(value, at_least=limit)
     assert counted == min(full, limit)
+
+
+def test_the_two_punctuation_classes_are_one_table() -> None:
+    assert {
+        code: " " for code in range(128) if boilerplate._PUNCT.fullmatch(chr(code))
+    } == boilerplate._PUNCT_ASCII
+
+
+@given(TEXTS)
+def test_placeholder_plain_text_is_the_substitution(value: str) -> None:
+    stripped = value.strip()
+    lowered = stripped.lower()
+    slow = text._SPACES.sub(" ", text._NORMALISE.sub(" ", lowered)).strip()
+    fast = " ".join(lowered.translate(text.PUNCT_TO_SPACE).split())
+    if lowered.isascii():
+        assert fast == slow

@@ -18,7 +18,7 @@ import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from readylint.text import strip_markdown
+from readylint.text import PUNCT_TO_SPACE, strip_markdown
 
 try:  # hashlib.blake2b itself, without hashlib's OpenSSL start-up (~2 ms of a one-item run)
     from _blake2 import blake2b
@@ -40,9 +40,9 @@ _MAX_WORDS = 80  # longer answers are compared on their first 80 words
 _PUNCT = re.compile(r"[^\w\s]|_")
 
 
-# The same replacement as ``_PUNCT`` for ASCII text, as a translation table (several times
-# faster than a substitution with a match at every punctuation mark); built from ``_PUNCT``.
-_PUNCT_ASCII = {code: " " for code in range(128) if _PUNCT.fullmatch(chr(code))}
+# ``_PUNCT``'s replacement for ASCII text (the same characters: word characters and spaces
+# stay) as a translation table, several times faster than a substitution.
+_PUNCT_ASCII = PUNCT_TO_SPACE
 
 
 def normalise(text: str) -> str:
