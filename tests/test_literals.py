@@ -12,26 +12,16 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pattern_lists import builtin_lists
 from readylint import rx
-from readylint.catalog import load_checks
-from readylint.judge import LOG_SIGNS, prose_sentences
+from readylint.judge import prose_sentences
 from readylint.literals import Needs, needs
 
 ACCURACY = Path(__file__).resolve().parents[1] / "benchmarks" / "accuracy"
 
 
 def _lists() -> list[tuple[tuple[str, ...], bool]]:
-    found: list[tuple[tuple[str, ...], bool]] = [(LOG_SIGNS, False)]
-    for check in load_checks():
-        answer = check.answer
-        if answer is not None and answer.judge is not None:
-            judge = answer.judge
-            found += [(judge.evidence, True), (judge.predecessor, True), (judge.successor, True)]
-        if answer is not None and answer.prose is not None:
-            prose = answer.prose
-            found += [(prose.cues, True), (prose.lead_cues, True), (prose.traps, True)]
-            found.append((prose.denials, True))
-    return [(patterns, case) for patterns, case in found if patterns]
+    return builtin_lists()
 
 
 LISTS = _lists()

@@ -18,20 +18,16 @@ from typing import Any
 import pytest
 
 from conftest import ready_items
+from pattern_lists import builtin_lists
 from readylint import cache, rx, startup
-from readylint.catalog import load_checks
-from readylint.judge import LOG_SIGNS
 
 needs_internals = pytest.mark.skipif(not startup.usable(), reason="re's internals differ here")
 
 
-@pytest.fixture
-def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("READYLINT_CACHE_DIR", str(folder))
-    monkeypatch.setattr(cache, "_memory", {})
-    monkeypatch.setattr(cache, "_pending", {})
-    yield folder
+@pytest.fixture(autouse=True)
+def _uninstall() -> Iterator[None]:
+    """Whatever a test installs is taken out again."""
+    yield
     startup.uninstall()
 
 
@@ -147,17 +143,7 @@ def _exact(patterns: tuple[str, ...], ignore_case: bool) -> tuple[list[str], lis
 
 
 def _lists() -> list[tuple[tuple[str, ...], bool]]:
-    found: list[tuple[tuple[str, ...], bool]] = [(LOG_SIGNS, False)]
-    for check in load_checks():
-        answer = check.answer
-        if answer is not None and answer.judge is not None:
-            judge = answer.judge
-            found += [(judge.evidence, True), (judge.predecessor, True), (judge.successor, True)]
-        if answer is not None and answer.prose is not None:
-            prose = answer.prose
-            found += [(prose.cues, True), (prose.lead_cues, True), (prose.traps, True)]
-            found.append((prose.denials, True))
-    return [(patterns, case) for patterns, case in found if patterns]
+    return builtin_lists()
 
 
 @pytest.mark.skipif(not rx.HAS_RE2, reason="google-re2 is not installed")
