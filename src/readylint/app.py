@@ -6,19 +6,20 @@ The CLI calls these functions and nothing else does any work on its behalf.
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Callable, Sequence
+from array import array
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
 from readylint import __version__
-from readylint.backlog import duplicate_ids, order_items
+from readylint.backlog import duplicate_ids, order_key
 from readylint.catalog import load_checks
 from readylint.config import Config, FailOn
 from readylint.definitions import CheckDefinition
-from readylint.engine import CheckOptions, Engine
+from readylint.engine import CheckOptions, Digest, Engine
 from readylint.errors import ConfigError
 from readylint.keys import suggest
-from readylint.models import BacklogItem, RunResult, SourceResult
+from readylint.models import BacklogItem, ItemResult, RunResult, SourceResult
 from readylint.paths import display_path
 from readylint.sources import yaml_files
 from readylint.sources.yaml_files import collect_files
@@ -149,16 +150,18 @@ def lint(
     ``top`` limits the report to the first N items in backlog order and ``report`` to the items
     it accepts; all items are still context for checks that look across the backlog.
     """
-    items = order_items(source.items)
+    read = source.items
+    order = sorted(range(len(read)), key=lambda k: order_key(read[k]))  # as order_items
+    items = [read[k] for k in order]
     errors = [*source.errors, *duplicate_ids(items)]
     positions = range(len(items) if top is None else min(top, len(items)))
     if report is not None:
         positions = [i for i in positions if report(items[i])]  # type: ignore[assignment]
+    results: Sequence[ItemResult]
     if source.digests is None:
         results = engine.run(items, positions)
-    else:  # the source ran the first pass as it read (pipeline.py)
-        digest_of = {id(item): d for item, d in zip(source.items, source.digests, strict=True)}
-        results = engine.finish(items, [digest_of[id(item)] for item in items], positions)
+    else:  # the source ran the first pass as it read (pipeline.py, store.py)
+        results = _finish_read(engine, items, source.digests, order, positions)
     return RunResult(
         version=__version__,
         items=results,
@@ -169,6 +172,39 @@ def lint(
     )
 
 
+# Above this many reported items, their results are kept packed (results.py) until reported.
+PACK_ABOVE = 2000
+
+
+def _finish_read(
+    engine: Engine,
+    items: list[BacklogItem],
+    digests: Sequence[Digest],
+    order: list[int],
+    report: Iterable[int],
+) -> Sequence[ItemResult]:
+    """``Engine.finish`` over digests in reading order; ``order[k]`` is the k-th item's index
+    in that order."""
+    from readylint.store import DigestStore, Reordered
+
+    if not isinstance(digests, DigestStore):
+        return engine.finish(items, [digests[k] for k in order], report)
+    from readylint.results import PackedResults
+
+    backlog_position = array("I", bytes(4 * len(order)))
+    for position, index in enumerate(order):
+        backlog_position[index] = position
+    wanted = list(report)
+    finished = engine.finish_each(
+        items,
+        Reordered(digests, order),
+        wanted,
+        prints=digests.prints,
+        positions=backlog_position,
+    )
+    return PackedResults(finished) if len(wanted) > PACK_ABOVE else list(finished)
+
+
 def exit_code(result: RunResult, fail_on: FailOn) -> int:
     """2 when input could not be read, 1 for findings at or above ``fail_on``, else 0."""
     if result.errors:
@@ -176,6 +212,10 @@ def exit_code(result: RunResult, fail_on: FailOn) -> int:
     if fail_on == "never":
         return 0
     levels = {"error"} if fail_on == "error" else {"error", "warning"}
+    from readylint.results import PackedResults
+
+    if isinstance(result.items, PackedResults):  # counted as they were packed
+        return 1 if result.items.fails(levels) else 0
     failed = any(f.severity in levels for r in result.items for f in r.findings)
     return 1 if failed else 0
 

@@ -7,12 +7,14 @@ from collections.abc import Iterable
 from readylint.models import BacklogItem, InputError
 
 
+def order_key(item: BacklogItem) -> tuple[bool, int, str, int]:
+    """The sort key of backlog order (``order_items``)."""
+    return (item.rank is None, item.rank or 0, item.location.path or "", item.order)
+
+
 def order_items(items: Iterable[BacklogItem]) -> list[BacklogItem]:
     """Items in backlog order. The sort is stable, so equal ranks keep their reading order."""
-    return sorted(
-        items,
-        key=lambda i: (i.rank is None, i.rank or 0, i.location.path or "", i.order),
-    )
+    return sorted(items, key=order_key)
 
 
 def duplicate_ids(items: Iterable[BacklogItem]) -> list[InputError]:

@@ -15,8 +15,12 @@ from __future__ import annotations
 import re
 import struct
 import zlib
+from array import array
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain, repeat
+from operator import eq
 
 from readylint.text import PUNCT_TO_SPACE, strip_markdown
 
@@ -145,20 +149,254 @@ class Entry:
     line: int | None = None
 
 
-class _UnionFind:
-    def __init__(self, size: int) -> None:
-        self.parent = list(range(size))
+# A table row (``PrintTable``): the 8-byte text hash, then each band of the signature as one
+# 64-bit word: the field's number in the low 16 bits and the band's three 16-bit values above it,
+# so a band's bucket key is read as one integer and grouping builds no objects per print.
+_WORDS = 1 + _BANDS
+_ROW = 8 * _WORDS
+_HALVES = _ROW // 2  # 16-bit values per row
+_ROW_PACK = struct.Struct(f"=8s{'H' * 4 * _BANDS}")
+_NO_LINE = -1
 
-    def find(self, x: int) -> int:
-        while self.parent[x] != x:
-            self.parent[x] = self.parent[self.parent[x]]
-            x = self.parent[x]
+
+class PrintTable:
+    """Many prints in columns: what a large backlog keeps of its answers until every file is
+    read. One fixed-size row per print (``_ROW`` bytes), and per print its item, line and
+    excerpt; items are numbered in the order they were added (``add``). Excerpts are kept
+    zlib-compressed a batch at a time (``seal``): only those that a message quotes are read.
+    """
+
+    __slots__ = (
+        "_chunk_starts",
+        "_chunks",
+        "_field_numbers",
+        "_open",
+        "items",
+        "keys",
+        "lines",
+        "rows",
+        "signed",
+        "starts",
+    )
+
+    def __init__(self) -> None:
+        self.keys: list[str] = []  # field names, by number
+        self._field_numbers: dict[str, int] = {}
+        self.rows = bytearray()
+        self.signed = bytearray()  # 1: the row has a signature
+        self.items = array("I")  # the item of each print
+        self.lines = array("i")  # _NO_LINE: none
+        self.starts = array("I", [0])  # item k's prints are starts[k]:starts[k + 1]
+        self._chunks: list[bytes] = []  # compressed excerpts, "\n"-separated
+        self._chunk_starts: list[int] = []  # the first print of each chunk
+        self._open: list[str] = []  # excerpts not yet compressed
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    @property
+    def item_count(self) -> int:
+        return len(self.starts) - 1
+
+    def _field(self, key: str) -> int:
+        number = self._field_numbers.get(key)
+        if number is None:
+            number = self._field_numbers[key] = len(self.keys)
+            self.keys.append(key)
+        return number
+
+    def add(self, prints: Iterable[Print]) -> None:
+        """Add one item with these prints (none: an item without answers to compare)."""
+        item = self.item_count
+        for found in prints:
+            field = self._field(found.key)
+            packed = found.packed
+            signature = _PACK.unpack_from(packed, _EXACT) if len(packed) > _EXACT else _ZEROS
+            values = iter(signature)
+            self.rows += _ROW_PACK.pack(
+                packed[:_EXACT], *chain.from_iterable(zip(repeat(field), values, values, values))
+            )
+            self.signed.append(len(packed) > _EXACT)
+            self.items.append(item)
+            self.lines.append(_NO_LINE if found.line is None else found.line)
+            self._open.append(found.excerpt)
+        self.starts.append(len(self.lines))
+
+    def seal(self) -> None:
+        """Compress the excerpts added since the last ``seal`` (they are rarely read again)."""
+        if self._open:
+            self._chunk_starts.append(len(self.lines) - len(self._open))
+            self._chunks.append(zlib.compress("\n".join(self._open).encode(), 1))
+            self._open = []
+
+    def extend(self, other: PrintTable) -> None:
+        """Append the items of another (sealed) table, e.g. one file's, numbering them on."""
+        assert not other._open
+        base, items = len(self), self.item_count
+        numbers = [self._field(key) for key in other.keys]
+        rows: bytes | bytearray = other.rows
+        if numbers != list(range(len(numbers))):  # the other table numbered fields otherwise
+            halves = memoryview(rows).cast("H").tolist()
+            for index in range(0, len(halves), _HALVES):
+                for band in range(_BANDS):
+                    at = index + 4 * (band + 1)
+                    halves[at] = numbers[halves[at]]
+            rows = array("H", halves).tobytes()
+        self.rows += rows
+        self.signed += other.signed
+        self.items.extend(item + items for item in other.items)
+        self.lines.extend(other.lines)
+        self.starts.extend(start + base for start in other.starts[1:])
+        self._chunk_starts.extend(start + base for start in other._chunk_starts)
+        self._chunks.extend(other._chunks)
+
+    def key(self, index: int) -> str:
+        return self.keys[memoryview(self.rows).cast("H")[index * _HALVES + 4]]
+
+    def exact(self, index: int) -> bytes:
+        return bytes(self.rows[index * _ROW : index * _ROW + _EXACT])
+
+    def line(self, index: int) -> int | None:
+        line = self.lines[index]
+        return None if line == _NO_LINE else line
+
+    def excerpts(self, indices: Iterable[int]) -> dict[int, str]:
+        """The excerpts of these prints (each compressed batch is opened once)."""
+        wanted: dict[int, list[int]] = {}
+        sealed = len(self) - len(self._open)
+        found: dict[int, str] = {}
+        for index in indices:
+            if index >= sealed:
+                found[index] = self._open[index - sealed]
+            else:
+                wanted.setdefault(bisect_right(self._chunk_starts, index) - 1, []).append(index)
+        for chunk, members in wanted.items():
+            texts = zlib.decompress(self._chunks[chunk]).decode().split("\n")
+            first = self._chunk_starts[chunk]
+            for index in members:
+                found[index] = texts[index - first]
+        return found
+
+    def groups(
+        self,
+        *,
+        min_items: int,
+        threshold: float,
+        positions: Sequence[int] | None = None,
+    ) -> list[list[tuple[int, int]]]:
+        """``groups`` over this table: lists of (position, print number).
+
+        ``positions`` gives each item's backlog position (default: its number); prints are
+        compared in backlog order, so the result does not depend on the order items were added.
+        """
+        count = self.item_count
+        if positions is None:
+            order: Sequence[int] = range(len(self))
+            position_of: Sequence[int] = self.items
+        else:
+            by_position = array("I", bytes(4 * count))
+            for item, position in enumerate(positions):
+                by_position[position] = item
+            ordered = array("I")
+            starts = self.starts
+            for item in by_position:
+                ordered.extend(range(starts[item], starts[item + 1]))
+            order = ordered
+            position_of = array("I", (positions[item] for item in self.items))
+        found = _group_rows(self, order, min_items=min_items, threshold=threshold)
+        result = [[(position_of[index], index) for index in group] for group in found]
+        keys = self.keys
+        halves = memoryview(self.rows).cast("H")
+        return sorted(result, key=lambda g: (g[0][0], keys[halves[g[0][1] * _HALVES + 4]]))
+
+
+_ZEROS = (0,) * _HASHES
+_PART = 1 << 14  # prints per dictionary when grouping (see _group_rows)
+
+
+def _group_rows(
+    table: PrintTable, order: Sequence[int], *, min_items: int, threshold: float
+) -> list[list[int]]:
+    """The groups of a table's prints, as print numbers, each in ``order``; prints are taken
+    in ``order`` (its first print of a text or of a band bucket is the one the others join)."""
+    size = len(order)
+    parent = array("i", range(size))  # a union-find over ranks in ``order``
+    touched = bytearray(size)
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
         return x
 
-    def union(self, x: int, y: int) -> None:
-        rx, ry = self.find(x), self.find(y)
+    def union(x: int, y: int) -> None:
+        rx, ry = find(x), find(y)
         if rx != ry:
-            self.parent[max(rx, ry)] = min(rx, ry)
+            parent[max(rx, ry)] = min(rx, ry)
+            touched[x] = touched[y] = 1
+
+    words = memoryview(table.rows).cast("Q")
+    halves = memoryview(table.rows).cast("H")
+    signed_rows = table.signed
+    # Ranks are split by key into parts of about _PART, each grouped on its own: equal keys
+    # fall in one part, in rank order, so the result is the same as with one dictionary, whose
+    # size (some 100 bytes an entry) would otherwise set the peak memory of a large run.
+    parts = 1 + size // _PART
+    keys = [array("Q") for _ in range(parts)]
+    ranks = [array("I") for _ in range(parts)]
+    for rank, index in enumerate(order):
+        key = words[index * _WORDS]
+        keys[key % parts].append(key)
+        ranks[key % parts].append(rank)
+    first_of_text = bytearray(size)
+    for part in range(parts):
+        exact: dict[int, int] = {}
+        for key, rank in zip(keys[part], ranks[part], strict=True):
+            first = exact.setdefault(key << 16 | halves[order[rank] * _HALVES + 4], rank)
+            if first != rank:
+                union(first, rank)
+            else:
+                first_of_text[rank] = 1
+        del exact
+    del keys, ranks
+    # ranks that are the first of their exact text and have a signature
+    signed = array("I", (r for r in range(size) if first_of_text[r] and signed_rows[order[r]]))
+    del first_of_text
+    parts = 1 + len(signed) // _PART
+    for band in range(1, _WORDS):
+        keys = [array("Q") for _ in range(parts)]
+        ranks = [array("I") for _ in range(parts)]
+        for rank in signed:
+            key = words[order[rank] * _WORDS + band]
+            keys[key % parts].append(key)
+            ranks[key % parts].append(rank)
+        for part in range(parts):
+            buckets: dict[int, int] = {}
+            for key, rank in zip(keys[part], ranks[part], strict=True):
+                representative = buckets.setdefault(key, rank)
+                if representative != rank and find(representative) != find(rank):
+                    mine, theirs = order[rank] * _HALVES + 4, order[representative] * _HALVES + 4
+                    agree = sum(map(eq, halves[mine : mine + 32], halves[theirs : theirs + 32]))
+                    # the 8 field numbers agree (same bucket); similarity() over the 24 values
+                    if (agree - _BANDS) / _HASHES >= threshold:
+                        union(representative, rank)
+            del buckets
+    # Point every touched rank at its root and count each component, so that only components
+    # large enough to be a group get a list of members.
+    everything = min_items <= 1  # singletons count too
+    count = array("I", bytes(4 * size))
+    for rank in range(size):
+        if everything or touched[rank]:
+            root = parent[rank] = find(rank)
+            count[root] += 1
+    members: dict[int, list[int]] = {}
+    for rank in range(size):
+        if (everything or touched[rank]) and count[parent[rank]] >= min_items:
+            members.setdefault(parent[rank], []).append(order[rank])
+    items = table.items
+    return [
+        group for group in members.values() if len({items[index] for index in group}) >= min_items
+    ]
 
 
 def groups(
@@ -168,48 +406,24 @@ def groups(
     the same.
 
     Only groups spanning at least ``min_items`` distinct positions are returned, each sorted by
-    position, and the list sorted by each group's first position. Buckets are built one band at
-    a time, so only one band's buckets are in memory at once.
+    position, and the list sorted by each group's first position. Entries are compared in the
+    order given (see ``PrintTable.groups``, which does the work).
     """
-    union = _UnionFind(len(entries))
-    exact: dict[tuple[str, bytes], int] = {}
-    signed: list[int] = []  # entries that are the first of their exact text and have a signature
-    for index, (_, found) in enumerate(entries):
-        first = exact.setdefault((found.key, found.exact), index)
-        if first != index:
-            union.union(first, index)
-        elif len(found.packed) > _EXACT:
-            signed.append(index)
-    del exact
-    unpacked: dict[int, tuple[int, ...]] = {}
-
-    def values(index: int) -> tuple[int, ...]:
-        known = unpacked.get(index)
-        if known is None:
-            known = unpacked[index] = _PACK.unpack_from(entries[index][1].packed, _EXACT)
-        return known
-
-    for band in range(_BANDS):
-        low, high = _EXACT + band * _BAND_BYTES, _EXACT + (band + 1) * _BAND_BYTES
-        buckets: dict[tuple[str, bytes], int] = {}
-        for index in signed:
-            found = entries[index][1]
-            representative = buckets.setdefault((found.key, found.packed[low:high]), index)
-            if (
-                representative != index
-                and union.find(representative) != union.find(index)
-                and similarity(values(index), values(representative)) >= threshold
-            ):
-                union.union(representative, index)
-    members: dict[int, list[tuple[int, Print]]] = {}
-    for index, entry in enumerate(entries):
-        members.setdefault(union.find(index), []).append(entry)
+    table = PrintTable()
+    for _, found in entries:
+        table.add((found,))
     found_groups = [
-        sorted(group, key=lambda e: e[0])
-        for group in members.values()
-        if len({position for position, _ in group}) >= min_items
+        sorted(((entries[index][0], index) for index in group), key=lambda e: e[0])
+        for group in _group_rows(table, range(len(entries)), min_items=1, threshold=threshold)
     ]
-    return sorted(found_groups, key=lambda g: (g[0][0], g[0][1].key))
+    return sorted(
+        (
+            [entries[index] for _, index in group]
+            for group in found_groups
+            if len({position for position, _ in group}) >= min_items
+        ),
+        key=lambda g: (g[0][0], g[0][1].key),
+    )
 
 
 def groups_of(

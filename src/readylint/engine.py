@@ -7,7 +7,7 @@ a small function; a check definition picks one and supplies its data.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -288,25 +288,46 @@ class Engine:
         return Digest(results, tuple(prints))
 
     def finish(
-        self, items: Sequence[BacklogItem], digests: Sequence[Digest], report: Iterable[int]
+        self,
+        items: Sequence[BacklogItem],
+        digests: Sequence[Digest],
+        report: Iterable[int],
+        *,
+        prints: boilerplate.PrintTable | None = None,
+        positions: Sequence[int] | None = None,
     ) -> list[ItemResult]:
         """The second pass: decide what depends on the backlog order, for the reported items.
 
         ``items`` and ``digests`` are the whole backlog in order; ``report`` the positions wanted.
+        The digests' prints are grouped, unless ``prints`` holds them already (``pipeline.py``):
+        item k of that table is at backlog position ``positions[k]``.
         """
+        return list(self.finish_each(items, digests, report, prints=prints, positions=positions))
+
+    def finish_each(
+        self,
+        items: Sequence[BacklogItem],
+        digests: Sequence[Digest],
+        report: Iterable[int],
+        *,
+        prints: boilerplate.PrintTable | None = None,
+        positions: Sequence[int] | None = None,
+    ) -> Iterator[ItemResult]:
+        """``finish``, one item result at a time (``results.PackedResults`` packs them)."""
         indices = list(report)
         context = RunContext([item.id for item in items], indices)
         context.cache["digests"] = digests
+        if prints is not None:
+            context.cache["prints"] = prints
+            context.cache["positions"] = positions
         last = len(items) - 1
-        results: list[ItemResult] = []
         for index in indices:
             findings: list[Finding] = []
             for check, result in zip(self.checks, digests[index].results, strict=True):
                 if result is None or (check.definition.exempt_last and index == last):
                     continue
                 findings.extend(check.finish(result, index, context))
-            results.append(ItemResult(items[index], index + 1, findings))
-        return results
+            yield ItemResult(items[index], index + 1, findings)
 
     # -- building check functions -----------------------------------------------------------
 
@@ -632,29 +653,32 @@ class Engine:
             return found
 
         def groups(context: RunContext) -> dict[int, list[Finding]]:
-            digests: Sequence[Digest] = context.cache["digests"]
-            entries = [
-                (position, found)
-                for position, digest in enumerate(digests)
-                for found in digest.prints
-            ]
-            by_position: dict[int, list[Finding]] = {}
-            for group in boilerplate.groups(
-                entries, min_items=spec.min_items, threshold=spec.similarity
+            table: boilerplate.PrintTable | None = context.cache.get("prints")
+            positions: Sequence[int] | None = context.cache.get("positions")
+            if table is None:
+                table = boilerplate.PrintTable()
+                for digest in context.cache["digests"]:
+                    table.add(digest.prints)
+            reported: list[tuple[int, int, list[tuple[int, int]]]] = []
+            for group in table.groups(
+                min_items=spec.min_items, threshold=spec.similarity, positions=positions
             ):
                 reporter = next((e for e in group if e[0] in context.report), None)
-                if reporter is None:
-                    continue
-                ids = list(dict.fromkeys(context.ids[position] for position, _ in group))
-                exact = len({found.exact for _, found in group}) == 1
+                if reporter is not None:
+                    reported.append((*reporter, group))
+            excerpts = table.excerpts(index for _, index, _ in reported)
+            by_position: dict[int, list[Finding]] = {}
+            for position, index, group in reported:
+                ids = list(dict.fromkeys(context.ids[at] for at, _ in group))
+                exact = len({table.exact(member) for _, member in group}) == 1
                 how = "the same" if exact else "nearly the same"
-                by_position.setdefault(reporter[0], []).append(
+                by_position.setdefault(position, []).append(
                     Finding(
                         check.id,
                         severity,
-                        f"Boilerplate {labels[reporter[1].key]}: {len(ids)} items use {how} text "
-                        f"('{reporter[1].excerpt}'): {', '.join(ids)}: {check.hint}",
-                        reporter[1].line,
+                        f"Boilerplate {labels[table.key(index)]}: {len(ids)} items use {how} text "
+                        f"('{excerpts[index]}'): {', '.join(ids)}: {check.hint}",
+                        table.line(index),
                     )
                 )
             return by_position

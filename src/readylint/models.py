@@ -7,6 +7,7 @@ them. Configuration and check files, which are user-written documents, use pydan
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -103,8 +104,8 @@ class SourceResult:
     errors: list[InputError] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     # When the source already ran the engine's first pass (``pipeline.py``): one digest per item,
-    # aligned with ``items``, whose texts were then dropped.
-    digests: list[Any] | None = None
+    # aligned with ``items``, whose texts were then dropped (a ``store.DigestStore``).
+    digests: Sequence[Any] | None = None
 
 
 @dataclass(slots=True)
@@ -125,7 +126,8 @@ class RunResult:
     """Everything a reporter needs; reporters never see sources, configs or the engine."""
 
     version: str
-    items: list[ItemResult]  # the reported items, in backlog order
+    # The reported items, in backlog order (a large run's are a ``results.PackedResults``).
+    items: Sequence[ItemResult]
     errors: list[InputError] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     checks: list[CheckInfo] = field(default_factory=list)  # the checks that ran
@@ -133,10 +135,16 @@ class RunResult:
 
     @property
     def ready_count(self) -> int:
+        counted = getattr(self.items, "ready_count", None)  # PackedResults counts as it packs
+        if counted is not None:
+            return int(counted)
         return sum(1 for r in self.items if r.ready)
 
     @property
     def finding_count(self) -> int:
+        counted = getattr(self.items, "finding_count", None)
+        if counted is not None:
+            return int(counted)
         return sum(len(r.findings) for r in self.items)
 
 

@@ -18,10 +18,11 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from readylint.engine import Digest, Engine, Pending
+from readylint.engine import Engine
 from readylint.errors import ConfigError
-from readylint.models import BacklogItem, Finding, InputError, SourceResult
+from readylint.models import BacklogItem, FieldValue, InputError, SourceResult
 from readylint.sources.yaml_files import read_file
+from readylint.store import DigestStore
 
 # Below this much YAML, starting workers costs more than it saves (measured: benchmarks/).
 PARALLEL_BYTES = 2_000_000
@@ -31,11 +32,22 @@ _ENGINE: Engine | None = None  # the engine a forked worker inherits
 
 @dataclasses.dataclass(slots=True)
 class FileResult:
-    """One file, checked: its items (texts dropped), their digests, and its errors."""
+    """One file, checked: its items (texts dropped), their digests in columns, and its errors."""
 
     items: list[BacklogItem]
-    digests: list[Digest]
+    digests: DigestStore
     errors: list[InputError]
+
+
+# The fields of every slimmed item: one empty dict, not one each (nothing adds to it).
+_NO_FIELDS: dict[str, FieldValue] = {}
+
+
+def slim(item: BacklogItem) -> BacklogItem:
+    """The item without what only the first pass reads (texts, fields, their lines)."""
+    return dataclasses.replace(
+        item, fields=_NO_FIELDS, description=None, description_line=None, title_line=None
+    )
 
 
 def check_file(path: Path, engine: Engine | None = None) -> FileResult:
@@ -43,9 +55,11 @@ def check_file(path: Path, engine: Engine | None = None) -> FileResult:
     engine = engine or _ENGINE
     assert engine is not None
     items, errors = read_file(path)
-    digests = [engine.digest(item) for item in items]
-    slim = [dataclasses.replace(item, fields={}, description=None) for item in items]
-    return FileResult(slim, digests, errors)
+    digests = DigestStore(len(engine.checks))
+    for item in items:
+        digests.add(engine.digest(item))
+    digests.prints.seal()
+    return FileResult([slim(item) for item in items], digests, errors)
 
 
 def jobs_wanted(files: Sequence[Path]) -> int:
@@ -92,10 +106,9 @@ def read_and_check(
     ``on_file`` is called after each file with the number of items it held (for progress).
     """
     global _ENGINE
-    result = SourceResult(digests=[])
-    assert result.digests is not None
+    store = DigestStore(len(engine.checks))
+    result = SourceResult(digests=store)
     jobs = jobs_wanted(files)
-    messages: dict[str, str] = {}  # one string per distinct message (most repeat)
     order = 0
     pool: Any = None
     if jobs == 1:
@@ -114,7 +127,7 @@ def read_and_check(
                 order += 1
             order += len(outcome.errors)
             result.items.extend(outcome.items)
-            result.digests.extend(_shared(d, messages) for d in outcome.digests)
+            store.extend(outcome.digests)
             result.errors.extend(outcome.errors)
             if on_file is not None:
                 on_file(len(outcome.items))
@@ -123,16 +136,3 @@ def read_and_check(
             pool.shutdown(cancel_futures=True)
             _ENGINE = None
     return result
-
-
-def _shared(digest: Digest, messages: dict[str, str]) -> Digest:
-    """The digest with each finding message replaced by one shared copy of that text."""
-    for result in digest.results:
-        findings = result.findings if isinstance(result, Pending) else result
-        if not findings:
-            continue
-        for index, finding in enumerate(findings):
-            text = messages.setdefault(finding.message, finding.message)
-            if text is not finding.message:
-                findings[index] = Finding(finding.check, finding.severity, text, finding.line)
-    return digest

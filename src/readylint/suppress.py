@@ -13,10 +13,11 @@ names no known check or suppresses nothing is a warning.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 from readylint.keys import normalise_key, suggest
 from readylint.models import BacklogItem, CheckInfo, Finding, ItemResult, RunResult, Suppression
+from readylint.results import PackedResults, backlog_items
 
 CHECK_ID = "suppression"
 LABEL_PREFIX = "readylint-ignore-"
@@ -48,23 +49,26 @@ def apply(result: RunResult, known_checks: Collection[str]) -> RunResult:
     """Drop suppressed findings and add findings about the suppressions themselves."""
     by_norm = {normalise_key(c): c for c in known_checks}
     ran = {c.id for c in result.checks}
-    items: list[ItemResult] = []
+    changed: dict[int, ItemResult] = {}
     suppressed = 0
-    any_suppressions = False
-    for item_result in result.items:
-        entries = item_suppressions(item_result.item)
+    for index, item in enumerate(backlog_items(result.items)):
+        entries = item_suppressions(item)
         if not entries:
-            items.append(item_result)
             continue
-        any_suppressions = True
+        item_result = result.items[index]
         targets = {by_norm.get(normalise_key(e.check)) for e in entries} - {None}
         kept = [f for f in item_result.findings if f.check not in targets]
         suppressed += len(item_result.findings) - len(kept)
         failing = {f.check for f in item_result.findings}
         kept.extend(_judge(item_result.item, entries, by_norm, ran, failing))
-        items.append(dataclasses.replace(item_result, findings=kept))
-    if not any_suppressions:
+        changed[index] = dataclasses.replace(item_result, findings=kept)
+    if not changed:
         return result
+    items: Sequence[ItemResult] = (
+        result.items.replaced(changed)
+        if isinstance(result.items, PackedResults)  # large runs stay packed (issue 6)
+        else [changed.get(index, r) for index, r in enumerate(result.items)]
+    )
     notices = list(result.notices)
     if suppressed:
         notices.append(

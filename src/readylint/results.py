@@ -1,0 +1,124 @@
+"""A large run's item results, packed until a reporter asks for them (issue 6).
+
+Built as ``ItemResult`` objects, 100,000 items with three findings each hold some 70 MB, much of
+it second-pass messages that differ from item to item ("... the next items are PAY-12, ...").
+``PackedResults`` takes the results one at a time and keeps, per batch of ``BATCH`` items, their
+findings as one zlib-compressed pickle of plain tuples (messages many findings share are pickled
+once per batch); reporters read the items in order, so each batch is unpacked once per pass. What
+the summary and the exit code need (error/warning per item, the number of findings) is counted
+while packing, so they cost no pass over the findings.
+"""
+
+from __future__ import annotations
+
+import pickle
+import zlib
+from array import array
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from typing import overload
+
+from readylint.models import SEVERITIES, BacklogItem, Finding, ItemResult
+
+BATCH = 1024
+_BITS: dict[str, int] = {severity: 1 << number for number, severity in enumerate(SEVERITIES)}
+_ERROR = _BITS["error"]
+
+FindingRow = tuple[str, str, str, int | None]
+
+
+def _severities(findings: Iterable[Finding]) -> int:
+    bits = 0
+    for found in findings:
+        bits |= _BITS[found.severity]
+    return bits
+
+
+class PackedResults(Sequence[ItemResult]):
+    """Item results in backlog order, packed (see the module docstring). Read-only: a changed
+    result is given back as a new sequence (``replaced``)."""
+
+    __slots__ = ("_batches", "_changed", "_flags", "_open", "_ranks", "finding_count", "items")
+
+    def __init__(self, results: Iterable[ItemResult]) -> None:
+        self.items: list[BacklogItem] = []  # the reported items, without their findings
+        self._ranks = array("I")
+        self._flags = bytearray()  # per item: the _BITS of the severities of its findings
+        self._batches: list[bytes] = []
+        self._changed: dict[int, ItemResult] = {}
+        self._open: tuple[int, list[list[FindingRow]]] = (-1, [])  # the last batch unpacked
+        self.finding_count = 0
+        batch: list[list[FindingRow]] = []
+        for result in results:
+            self.items.append(result.item)
+            self._ranks.append(result.rank)
+            self._flags.append(_severities(result.findings))
+            self.finding_count += len(result.findings)
+            batch.append([(f.check, f.severity, f.message, f.line) for f in result.findings])
+            if len(batch) == BATCH:
+                self._pack(batch)
+                batch = []
+        if batch:
+            self._pack(batch)
+
+    def _pack(self, batch: list[list[FindingRow]]) -> None:
+        self._batches.append(zlib.compress(pickle.dumps(batch, pickle.HIGHEST_PROTOCOL), 1))
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    @overload
+    def __getitem__(self, index: int) -> ItemResult: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[ItemResult]: ...
+    def __getitem__(self, index: int | slice) -> ItemResult | list[ItemResult]:
+        if isinstance(index, slice):
+            return [self[k] for k in range(len(self))[index]]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        changed = self._changed.get(index)
+        if changed is not None:
+            return changed
+        number, rows = self._open
+        if number != index // BATCH:
+            number = index // BATCH
+            rows = pickle.loads(zlib.decompress(self._batches[number]))
+            self._open = (number, rows)
+        findings = [Finding(*row) for row in rows[index % BATCH]]  # type: ignore[arg-type]
+        return ItemResult(self.items[index], self._ranks[index], findings)
+
+    def __iter__(self) -> Iterator[ItemResult]:
+        return (self[k] for k in range(len(self)))
+
+    @property
+    def ready_count(self) -> int:
+        return len(self) - sum(self._flags.count(v) for v in range(4) if v & _ERROR)
+
+    def fails(self, severities: Collection[str]) -> bool:
+        """Whether any item has a finding of one of these severities."""
+        mask = 0
+        for severity in severities:
+            mask |= _BITS.get(severity, 0)
+        return any(self._flags.count(v) for v in range(1, 4) if v & mask)
+
+    def replaced(self, changes: Mapping[int, ItemResult]) -> PackedResults:
+        """The same results with those at the given positions replaced."""
+        copy = PackedResults(())
+        copy.items = self.items
+        copy._ranks = self._ranks
+        copy._batches = self._batches
+        copy._flags = bytearray(self._flags)
+        copy._changed = {**self._changed, **changes}
+        copy.finding_count = self.finding_count
+        for index, result in changes.items():
+            copy.finding_count += len(result.findings) - len(self[index].findings)
+            copy._flags[index] = _severities(result.findings)
+        return copy
+
+
+def backlog_items(results: Sequence[ItemResult]) -> Iterable[BacklogItem]:
+    """The items of these results, without unpacking findings when they are packed."""
+    if isinstance(results, PackedResults):
+        return results.items
+    return (result.item for result in results)

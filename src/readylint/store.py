@@ -1,0 +1,165 @@
+"""The first-pass results of a whole backlog, kept in columns until the second pass (issue 6).
+
+A large backlog keeps every item's first-pass result (``engine.Digest``) until all files are read.
+As objects that is a list, a ``Finding`` and a line number per finding, and several Prints per
+item: about 2.5 kB an item. Here each finding is three integers (the check's slot, the number of
+its (check, severity, message) in a table of distinct ones, its line), the prints are rows of a
+``boilerplate.PrintTable``, and only the facts of order-dependent checks (``engine.Pending``)
+stay objects. ``DigestStore[k]`` gives item k's ``Digest`` back, built when the second pass asks.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterator, Sequence
+from typing import overload
+
+from readylint.boilerplate import PrintTable
+from readylint.engine import _NOTHING, CheckResult, Digest, Pending
+from readylint.models import Finding, Severity
+
+_NO_FINDINGS: list[Finding] = []  # the findings of every Pending that has none of its own
+_NO_LINE = -(2**31)  # a finding without a line
+_NOT_APPLIED = -1  # the code of a slot whose check does not apply to the item (result None)
+# Codes below _NOT_APPLIED are Pending facts: -2 is the first of ``DigestStore.pending``.
+
+
+class DigestStore(Sequence[Digest]):
+    """Digests of items in the order they were added, in columns (see the module docstring)."""
+
+    __slots__ = (
+        "_numbers",
+        "_strings",
+        "checks",
+        "pending",
+        "prints",
+        "rows",
+        "starts",
+        "templates",
+    )
+
+    def __init__(self, checks: int) -> None:
+        self.checks = checks  # the engine's number of active checks (slots per digest)
+        self.templates: list[tuple[str, Severity, str]] = []  # distinct (check, severity, text)
+        self._numbers: dict[tuple[str, Severity, str], int] = {}
+        self._strings: dict[str, str] = {}  # one copy of each string Pending facts repeat
+        self.rows = array("i")  # (slot, code, line) per finding, not-applied slot or Pending
+        self.starts = array("I", [0])  # item k's rows are rows[3 * starts[k] : 3 * starts[k + 1]]
+        self.pending: list[Pending] = []
+        self.prints = PrintTable()
+
+    def _template(self, key: tuple[str, Severity, str]) -> int:
+        number = self._numbers.get(key)
+        if number is None:
+            number = self._numbers[key] = len(self.templates)
+            self.templates.append(key)
+        return number
+
+    def add(self, digest: Digest) -> None:
+        """Append one item's digest."""
+        rows = self.rows
+        for slot, result in enumerate(digest.results):
+            if result is None:
+                rows.extend((slot, _NOT_APPLIED, 0))
+            elif isinstance(result, Pending):
+                rows.extend((slot, -2 - len(self.pending), 0))
+                self.pending.append(result)
+            else:
+                for found in result:
+                    code = self._template((found.check, found.severity, found.message))
+                    rows.extend((slot, code, _NO_LINE if found.line is None else found.line))
+        self.starts.append(len(rows) // 3)
+        self.prints.add(digest.prints)
+
+    def extend(self, other: DigestStore) -> None:
+        """Append another store's items (e.g. one file's, from a worker process)."""
+        numbers = [self._template(key) for key in other.templates]
+        base = len(self.pending)
+        rows = other.rows
+        remapped = array("i", rows)
+        for at in range(1, len(rows), 3):
+            code = rows[at]
+            if code >= 0:
+                remapped[at] = numbers[code]
+            elif code < _NOT_APPLIED:
+                remapped[at] = code - base
+        offset = len(self.rows) // 3
+        self.rows.extend(remapped)
+        self.starts.extend(start + offset for start in other.starts[1:])
+        self.pending.extend(self._shared(facts) for facts in other.pending)
+        self.prints.extend(other.prints)
+
+    def _shared(self, facts: Pending) -> Pending:
+        """The facts with the strings many items repeat ("field 'why_now'") held once."""
+        strings = self._strings
+        facts.where = strings.setdefault(facts.where, facts.where)
+        if facts.denial is not None:
+            facts.denial = strings.setdefault(facts.denial, facts.denial)
+        if facts.flagged is not None:
+            facts.flagged = strings.setdefault(facts.flagged, facts.flagged)
+        if not facts.findings:
+            facts.findings = _NO_FINDINGS  # the second pass copies it, never appends to it
+        for index, found in enumerate(facts.findings):
+            text = strings.setdefault(found.message, found.message)
+            if text is not found.message:
+                facts.findings[index] = Finding(found.check, found.severity, text, found.line)
+        return facts
+
+    def __len__(self) -> int:
+        return len(self.starts) - 1
+
+    @overload
+    def __getitem__(self, index: int) -> Digest: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Digest]: ...
+    def __getitem__(self, index: int | slice) -> Digest | Sequence[Digest]:
+        if isinstance(index, slice):
+            return [self[k] for k in range(len(self))[index]]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        results: list[CheckResult | None] = [_NOTHING] * self.checks
+        rows, templates = self.rows, self.templates
+        for at in range(3 * self.starts[index], 3 * self.starts[index + 1], 3):
+            slot, code = rows[at], rows[at + 1]
+            if code >= 0:
+                check, severity, message = templates[code]
+                line = rows[at + 2]
+                found = Finding(check, severity, message, None if line == _NO_LINE else line)
+                result = results[slot]
+                if result is _NOTHING:
+                    results[slot] = [found]
+                else:
+                    assert isinstance(result, list)
+                    result.append(found)
+            elif code == _NOT_APPLIED:
+                results[slot] = None
+            else:
+                results[slot] = self.pending[-2 - code]
+        return Digest(results)
+
+    def __iter__(self) -> Iterator[Digest]:
+        return (self[k] for k in range(len(self)))
+
+
+class Reordered(Sequence[Digest]):
+    """A store's digests in another order: ``self[k]`` is ``store[order[k]]``."""
+
+    __slots__ = ("order", "store")
+
+    def __init__(self, store: DigestStore, order: Sequence[int]) -> None:
+        self.store = store
+        self.order = order
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    @overload
+    def __getitem__(self, index: int) -> Digest: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Digest]: ...
+    def __getitem__(self, index: int | slice) -> Digest | Sequence[Digest]:
+        if isinstance(index, slice):
+            return [self.store[k] for k in self.order[index]]
+        return self.store[self.order[index]]

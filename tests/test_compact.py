@@ -1,0 +1,283 @@
+"""The compact path of large runs (issue 6: peak memory): first-pass results in columns
+(store.py), prints in table rows (boilerplate.PrintTable), item results packed (results.py).
+
+Each test compares the compact path with the plain one (``Engine.run`` over whole items, lists
+of ``ItemResult``) on a mixed backlog: boilerplate groups (the same and nearly the same text),
+stale and successor references, suppressions, unranked items, ``--top`` and report subsets.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from readylint import app, boilerplate, pipeline, results, store
+from readylint.cli import main
+from readylint.config import Config
+from readylint.engine import _NOTHING, Digest, Pending
+from readylint.models import BacklogItem, Finding, ItemResult, Location, RunResult
+from readylint.suppress import apply as apply_suppressions
+
+SHARED_REASON = (
+    "Our enterprise customers keep asking for this in every quarterly review and the sales "
+    "team says it blocks two renewals worth about forty thousand euros this year."
+)
+NEAR_REASON = (
+    "Our enterprise customers keep asking for this in every quarterly review and the sales "
+    "team says it blocks three renewals worth about forty thousand euros this year."
+)
+TRADE_OFF = "We postpone the wishlist export by one sprint and accept a manual CSV for now."
+
+
+def _item(n: int, total: int, rng: random.Random) -> str:
+    lines = [f"  - id: PAY-{n}", f"    title: Let shoppers keep their cart on item {n}"]
+    if n % 7:  # every seventh item is unranked: ordered after the ranked ones
+        lines.append(f"    rank: {total - n + 1 if n % 5 == 0 else n}")
+    lines.append(
+        "    customer_need: Shoppers on the phone lose their cart when they switch devices, "
+        f"about {n * 3} a week."
+    )
+    reason = (
+        SHARED_REASON
+        if n % 4 == 0
+        else NEAR_REASON
+        if n % 4 == 1
+        else f"Abandoned carts cost about {n}% of revenue in the last quarter."
+    )
+    lines.append(f"    business_reason: {reason}")
+    lines.append(f"    trade_off: {TRADE_OFF if n % 3 == 0 else f'We postpone item {n} export.'}")
+    if n % 6 != 5:
+        lines.append(
+            f"    expected_outcome: Cart abandonment falls from 31% to {20 + n % 9}% in two months."
+        )
+    other = rng.randint(1, total + 3)  # sometimes an id that is not in the backlog
+    why = rng.choice(
+        [
+            f"Before PAY-{other} because it unblocks it.",
+            f"PAY-{other} must come first; this builds on it.",
+            "Because it matters.",
+            f"It comes before PAY-{n + 1}, PAY-{n + 2} and PAY-{n + 3}, which reuse its API.",
+        ]
+    )
+    lines.append(f"    why_now: {why}")
+    if n % 11 == 0:
+        lines.append(
+            "    readylint-ignore: {trade-off: 'agreed with finance', business-reason: ''}"
+        )
+    if n % 13 == 0:
+        lines.append("    labels: [readylint-ignore-expected-outcome, payments]")
+    if n % 17 == 0:
+        lines.append("    expected_outcom: a misspelt key")
+    return "\n".join(lines) + "\n"
+
+
+def _backlog(root: Path, files: int = 5, per_file: int = 12, seed: int = 6) -> Path:
+    rng = random.Random(seed)
+    root.mkdir()
+    total = files * per_file
+    n = 0
+    for f in range(files):
+        parts = ["items:\n"]
+        for _ in range(per_file):
+            n += 1
+            parts.append(_item(n, total, rng))
+        (root / f"b{f}.yaml").write_text("".join(parts), encoding="utf-8")
+    return root
+
+
+def _rows(result: RunResult) -> list[tuple[str, int, bool, list[Finding]]]:
+    return [(r.item.id, r.rank, r.ready, list(r.findings)) for r in result.items]
+
+
+@pytest.fixture
+def compact(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every part of the compact path on, even for a small backlog."""
+    monkeypatch.setattr(app, "PACK_ABOVE", 0)
+    monkeypatch.setattr(results, "BATCH", 4)
+    monkeypatch.setattr(boilerplate, "_PART", 3)
+
+
+@pytest.mark.parametrize("top", [None, 1, 17])
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_compact_path_gives_the_findings_of_engine_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, compact: None, top: int | None, jobs: str
+) -> None:
+    monkeypatch.setenv("READYLINT_JOBS", jobs)
+    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)
+    root = _backlog(tmp_path / "backlog")
+    config = Config()
+    engine, chosen = app.build_engine(config, app.Selection(strict=True))
+    plain = app.lint(app.read_yaml_backlog([str(root)], config), engine, chosen, top=top)
+    source = app.read_yaml_backlog([str(root)], config, engine)
+    assert isinstance(source.digests, store.DigestStore)
+    packed = app.lint(source, engine, chosen, top=top)
+    assert isinstance(packed.items, results.PackedResults)
+    assert _rows(packed) == _rows(plain)
+    checks = {f.check for *_, found in _rows(plain) for f in found}
+    messages = [f.message for *_, found in _rows(plain) for f in found]
+    if top is None:
+        assert {"boilerplate", "ordering-rationale", "unknown-key"} <= checks
+        assert any(m.startswith("Stale") for m in messages)
+        assert any("items use the same text" in m for m in messages)
+        assert any("items use nearly the same text" in m for m in messages)
+    assert packed.ready_count == plain.ready_count
+    assert packed.finding_count == plain.finding_count
+    for fail_on in ("error", "warning", "never"):
+        assert app.exit_code(packed, fail_on) == app.exit_code(plain, fail_on)  # type: ignore[arg-type]
+    known = ["customer-need", "business-reason", "trade-off", "expected-outcome"]
+    known += ["ordering-rationale", "boilerplate", "unknown-key"]
+    refined_plain = apply_suppressions(plain, known)
+    refined_packed = apply_suppressions(packed, known)
+    assert isinstance(refined_packed.items, results.PackedResults)
+    assert _rows(refined_packed) == _rows(refined_plain)
+    assert refined_packed.notices == refined_plain.notices
+    assert refined_packed.ready_count == refined_plain.ready_count
+    assert refined_packed.finding_count == refined_plain.finding_count
+    if top != 1:
+        assert any(f.check == "suppression" for *_, found in _rows(refined_plain) for f in found)
+
+
+def test_report_subset_on_the_compact_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, compact: None
+) -> None:
+    root = _backlog(tmp_path / "backlog", files=3)
+    config = Config()
+    engine, chosen = app.build_engine(config, app.Selection())
+
+    def odd(item: BacklogItem) -> bool:
+        return int(item.id.split("-")[1]) % 2 == 1
+
+    plain = app.lint(app.read_yaml_backlog([str(root)], config), engine, chosen, report=odd)
+    packed = app.lint(
+        app.read_yaml_backlog([str(root)], config, engine), engine, chosen, report=odd
+    )
+    assert _rows(packed) == _rows(plain)
+    assert len(packed.items) == len([r for r in plain.items if odd(r.item)]) > 0
+
+
+@pytest.mark.parametrize("fmt", ["json", "text", "sarif", "junit", "markdown", "gitlab"])
+def test_reports_are_the_same_whether_packed_or_not(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    fmt: str,
+) -> None:
+    from readylint.reporters import json as json_reporter
+
+    root = _backlog(tmp_path / "backlog")
+    monkeypatch.setattr(json_reporter, "PRETTY_LIMIT", 10)  # the streamed JSON form too
+    outputs = []
+    for pack_above in (10**9, 0):
+        monkeypatch.setattr(app, "PACK_ABOVE", pack_above)
+        monkeypatch.setattr(results, "BATCH", 5)
+        code = main(["check", "--format", fmt, "--color", "never", str(root)])
+        outputs.append((code, capsys.readouterr().out))
+    assert outputs[0] == outputs[1]
+    assert outputs[0][0] == 1 and outputs[0][1]
+    if fmt == "json":
+        assert len(json.loads(outputs[0][1])["items"]) == 60
+
+
+def test_digest_store_gives_each_digest_back() -> None:
+    one = Finding("trade-off", "error", "Missing trade-off", 4)
+    two = Finding("trade-off", "warning", "Thin", None)
+    facts = Pending([], "field 'why_now'", 9, (("PAY-2", "first"),), None, True, None, None)
+    digests = [
+        Digest([[one, two], None, _NOTHING, facts]),
+        Digest([_NOTHING, _NOTHING, None, _NOTHING]),
+        Digest([[one], [two], [one, one], None]),
+    ]
+    first, second = store.DigestStore(4), store.DigestStore(4)
+    first.add(digests[0])
+    for digest in digests[1:]:
+        second.add(digest)
+    second.prints.seal()
+    first.prints.seal()
+    first.extend(second)  # as the main process gathers files from workers
+    assert len(first) == 3
+    for index, digest in enumerate(digests):
+        assert first[index].results == digest.results
+    assert first[-1].results == digests[-1].results
+    assert [d.results for d in first[1:]] == [d.results for d in digests[1:]]
+    assert len(first.templates) == 2  # each distinct finding text once
+    with pytest.raises(IndexError):
+        first[3]
+    order = store.Reordered(first, [2, 0, 1])
+    assert [d.results for d in order] == [digests[k].results for k in (2, 0, 1)]
+
+
+def _prints(rng: random.Random, count: int) -> list[boilerplate.Print]:
+    words = ["cart", "basket", "phone", "device", "revenue", "quarter", "sprint", "export"]
+    base = [rng.choice(words) for _ in range(20)]
+    found = []
+    for n in range(count):
+        text = list(base)
+        for _ in range(n % 4):  # a few words changed: nearly the same text
+            text[rng.randrange(len(text))] = rng.choice(words)
+        if n % 5 == 0:
+            text = [rng.choice(words) for _ in range(rng.randint(2, 20))]
+        key = "business_reason" if n % 3 else "trade_off"
+        made = boilerplate.fingerprint(key, " ".join(text), n + 1, min_words=8, excerpt=f"e{n}")
+        assert made is not None
+        found.append(made)
+    return found
+
+
+def test_print_table_groups_do_not_depend_on_reading_order_or_parts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rng = random.Random(3)
+    prints = _prints(rng, 120)
+    per_item = [prints[k : k + 3] for k in range(0, len(prints), 3)]
+    expected = boilerplate.groups(
+        [(position, p) for position, item in enumerate(per_item) for p in item],
+        min_items=3,
+        threshold=0.7,
+    )
+    assert expected and any(len(g) > 3 for g in expected)
+    reading = list(range(len(per_item)))
+    rng.shuffle(reading)  # files read in another order than the backlog's
+    positions = [0] * len(per_item)
+    for part in (1 << 16, 2, 1):
+        monkeypatch.setattr(boilerplate, "_PART", part)
+        table, sealed = boilerplate.PrintTable(), boilerplate.PrintTable()
+        for k, position in enumerate(reading):
+            positions[k] = position
+            (table if k < 20 else sealed).add(per_item[position])
+        table.seal()
+        sealed.seal()
+        table.extend(sealed)
+        got = table.groups(min_items=3, threshold=0.7, positions=positions)
+        excerpts = table.excerpts(index for group in got for _, index in group)
+        assert [[(pos, excerpts[index]) for pos, index in group] for group in got] == [
+            [(pos, p.excerpt) for pos, p in group] for group in expected
+        ]
+        assert [table.line(index) for _, index in got[0]] == [p.line for _, p in expected[0]]
+        assert [table.key(index) for _, index in got[0]] == [p.key for _, p in expected[0]]
+
+
+def test_packed_results_behave_as_a_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(results, "BATCH", 2)
+    items = [
+        ItemResult(
+            BacklogItem(f"A-{n}", f"t{n}", Location("f.yaml", n)),
+            n + 1,
+            [Finding("c", "error" if n % 3 == 0 else "warning", f"m{n % 2}", n)] * (n % 3),
+        )
+        for n in range(7)
+    ]
+    packed = results.PackedResults(items)
+    assert list(packed) == items and len(packed) == 7
+    assert packed[-1] == items[-1] and packed[2:5] == items[2:5]
+    assert packed.ready_count == sum(r.ready for r in items)
+    assert packed.finding_count == sum(len(r.findings) for r in items)
+    assert packed.fails({"warning"}) and not packed.fails({"error"})
+    changed = ItemResult(items[3].item, 4, [Finding("c", "error", "now", 1)])
+    replaced = packed.replaced({3: changed})
+    assert replaced[3] == changed and list(packed) == items  # the original is unchanged
+    assert replaced.fails({"error"}) and replaced.ready_count == packed.ready_count - 1
+    assert replaced.finding_count == packed.finding_count - len(items[3].findings) + 1
+    assert list(results.backlog_items(replaced)) == [r.item for r in items]
