@@ -74,6 +74,19 @@ def verdict(name: str, ours: tuple[float, float], theirs: tuple[float, float]) -
     return f"SHORT  {name}: {ratio:.2f}x yamllint's time, {short:.1f} ms over (bar: <= 1.00x)"
 
 
+def install_kind() -> str:
+    """How readylint is installed in this interpreter: an editable checkout or a wheel."""
+    import json
+    from importlib import metadata
+
+    try:
+        direct = metadata.distribution("readylint").read_text("direct_url.json")
+    except metadata.PackageNotFoundError:
+        return "not installed in this interpreter"
+    editable = bool(direct and json.loads(direct).get("dir_info", {}).get("editable"))
+    return "editable install (pip install -e)" if editable else "installed wheel"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=21)
@@ -108,6 +121,7 @@ def main() -> int:
         results = measure(commands, args.repeat, work)
 
     yaml_time = results["import yaml"]
+    print(f"readylint: {readylint} ({install_kind()}, Python {sys.version.split()[0]})")
     print(f"one-item run, median of {args.repeat} interleaved rounds (wall / cpu):")
     for name, (wall, cpu) in results.items():
         extra = ""

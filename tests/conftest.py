@@ -6,13 +6,14 @@ import os
 import shutil
 import tempfile
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 
+from readylint import cache
 from readylint.cli import main
 
 # The validation cache (cache.py) of the session lives in a temporary directory, set before any
@@ -101,3 +102,13 @@ READY_ITEM = """
 def ready_items(*ids: str) -> str:
     """A YAML list of fully answered items with the given ids."""
     return "".join(READY_ITEM.format(id=i, title=f"Item {i}") for i in ids)
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A cache directory of this test's own, and nothing remembered from other tests."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("READYLINT_CACHE_DIR", str(folder))
+    monkeypatch.setattr(cache, "_memory", {})
+    monkeypatch.setattr(cache, "_pending", {})
+    yield folder

@@ -10,7 +10,7 @@ import re
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,16 +37,6 @@ examples:
   pass: [{item: {id: X-1, title: T, acceptance_criteria: "A CSV of all orders downloads fast."}}]
   fail: [{item: {id: X-2, title: T}, expect: Missing acceptance criteria}]
 """
-
-
-@pytest.fixture
-def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A cache directory of this test's own, and nothing remembered from other tests."""
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("READYLINT_CACHE_DIR", str(folder))
-    monkeypatch.setattr(cache, "_memory", {})
-    monkeypatch.setattr(cache, "_pending", {})
-    yield folder
 
 
 @pytest.fixture

@@ -18,8 +18,10 @@ payload: a damaged file is rejected before it is unmarshalled. Data that ``marsh
 represent exactly (for example dates in a check's example items) is simply not cached.
 
 The cache directory is trusted like ``__pycache__``: the hash catches damage, not forgery, and
-whoever can write the directory can change what readylint checks (linear.py keeps compiled
-pattern programs here too). Never point it at a directory others can write.
+whoever can write the directory can change what readylint checks (linear.py and startup.py keep
+compiled pattern programs here too, rx.py the literals pattern lists need) and run code in the
+``readylint`` command (startup.py keeps the compiled code of dataclass methods, read only from
+a file of the user's own). Never point it at a directory others can write.
 
 Where: ``$READYLINT_CACHE_DIR``, else the user cache directory (``$XDG_CACHE_HOME/readylint``,
 ``~/.cache/readylint``; ``~/Library/Caches/readylint`` on macOS, ``%LOCALAPPDATA%\\readylint\\Cache``

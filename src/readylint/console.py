@@ -1,9 +1,11 @@
 """The ``readylint`` command (and ``python -m readylint``): ``cli.main`` run as a process.
 
-Two things here are only right for a process that ends when the command does, which is why they
+Three things here are only right for a process that ends when the command does, which is why they
 are not in ``cli.main`` (tests and other callers run that in their own process):
 - the modules load with the garbage collector paused, and everything they created is then
   frozen out of later collections (it lives until exit anyway);
+- the regular expressions and dataclass methods the imports compile come from the cache when
+  an earlier run kept them (startup.py);
 - the process exits with ``os._exit`` once standard output and error are flushed, without
   tearing the interpreter down (clearing every module, a last collection): a sixth of a one-item
   run. Reports to files are written and closed before ``main`` returns, so nothing is lost; mypy
@@ -21,6 +23,9 @@ from typing import NoReturn
 def run() -> NoReturn:
     gc.disable()
     try:
+        from readylint import startup
+
+        startup.install(sys.argv[1:])  # before the imports below compile patterns and methods
         from readylint.cli import main
     finally:
         gc.enable()

@@ -467,7 +467,7 @@ class Engine:
             restated: str | None = None
             if denied is None and rules.restates_title and restates(text, view.item.title):
                 restated = f"only restates the title ('{_excerpt(view.item.title)}')"
-            evidence = denied is None and restated is None and judge.evidence(text) is not None
+            evidence = denied is None and restated is None and judge.has_evidence(text)
             flagged: str | None = None
             if denied is None and restated is None and not evidence:
                 partial = judge.flag(text, whole=False)

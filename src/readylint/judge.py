@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from readylint.definitions import Flag, JudgeSpec, ProseSpec
-from readylint.linear import compile_linear, phrase_pattern
+from readylint.linear import compile_linear, phrase_pattern, phrase_prefilter
 from readylint.rx import AnyOf, Match, TextPattern
 
 # --- cleaning prose before it is judged -------------------------------------------------------
@@ -46,6 +47,13 @@ LOG_SIGNS: tuple[str, ...] = (
     r"(?:^|\s)[$#] (?:sudo|cd|ls|git|npm|mvn|pip|python|java|curl|ti|appc)\b",
 )
 _LOG = AnyOf(LOG_SIGNS, ignore_case=False)  # compiled on first use
+# The same signs with their long bounded repetitions unbounded: a superset that RE2 runs several
+# times faster (a bound of 300 multiplies its automaton's states). Sentences are log lines
+# rarely, so the exact list runs only where this one matches.
+LOG_SIGNS_ROUGH: tuple[str, ...] = tuple(
+    sign.replace("{1,300}", "+").replace("{0,200}", "*") for sign in LOG_SIGNS
+)
+_LOG_ROUGH = AnyOf(LOG_SIGNS_ROUGH, ignore_case=False)
 
 # Sentence ends: ., ! or ? before a space; a line break; a run of 3+ spaces (flattened lines).
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]{0,2}\s{1,50}|\n|\s{3,50}")
@@ -116,7 +124,9 @@ def prose_sentences(text: str) -> list[str]:
             continue
         if lead_in:
             sentence, lead_in = f"{lead_in} {sentence}", ""
-        if len(_WORDISH.findall(sentence)) < 3 or _LOG.matches(sentence):
+        if len(_WORDISH.findall(sentence)) < 3 or (
+            _LOG_ROUGH.matches(sentence) and _LOG.matches(sentence)
+        ):
             continue
         found.append(sentence)
     return found
@@ -170,19 +180,46 @@ h1 h2 h3 h4 h5 h6 expected actual result results behaviour behavior"""  # the la
 STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 
 
-# A light stemmer, so "crashes" matches "crash" and "displays" matches "display".
-_SUFFIX = re.compile(r"(?:ing|ed|es|s)$")
+# A light stemmer, so "crashes" matches "crash" and "displays" matches "display": one of the
+# endings "ing", "ed", "es", "s" comes off, then a final "e". Words repeat across a backlog, so
+# each word's stem is remembered (the table is bounded; it only ever holds words).
+_STEMS: dict[str, str] = {}
+_STEMS_LIMIT = 200_000
 
 
 def _stem(word: str) -> str:
     if len(word) < 4 or word.endswith("ss"):
         return word
-    return _SUFFIX.sub("", word).removesuffix("e") or word
+    if word.endswith("ing"):
+        cut = word[:-3]
+    elif word.endswith(("ed", "es")):
+        cut = word[:-2]
+    elif word.endswith("s"):
+        cut = word[:-1]
+    else:
+        cut = word
+    return cut.removesuffix("e") or word
 
 
 def content_words(text: str) -> set[str]:
     """The text's words, less stopwords, lightly stemmed."""
-    return {_stem(w) for w in _CONTENT.findall(text.lower()) if w not in STOPWORDS}
+    stems = _STEMS
+    found: set[str] = set()
+    for word in _CONTENT.findall(text.lower()):
+        stem = stems.get(word)
+        if stem is None:
+            if word in STOPWORDS:
+                continue
+            stem = _stem(word)
+            if len(stems) < _STEMS_LIMIT:
+                stems[word] = stem
+        found.add(stem)
+    return found
+
+
+@lru_cache(maxsize=16)  # each answer check of an item compares with the same title
+def _title_words(title: str) -> frozenset[str]:
+    return frozenset(content_words(title))
 
 
 def restates(answer: str, title: str) -> bool:
@@ -191,7 +228,7 @@ def restates(answer: str, title: str) -> bool:
     mine = content_words(answer)
     if not mine:
         return True
-    theirs = content_words(title)
+    theirs = _title_words(title)
     allowed = max(1, len(mine) // 3) if len(mine) >= 3 else 0
     return len(mine - theirs) <= allowed
 
@@ -213,17 +250,36 @@ class Reference:
 _BEFORE_ID = 80
 
 
+# Answers a flag reads with Python's engine alone before its RE2 prefilter is compiled: a short
+# run would spend more compiling the prefilter than it saves.
+_PREFILTER_AFTER = 64
+
+
 class _CompiledFlag:
-    __slots__ = ("flag", "patterns", "phrases")
+    __slots__ = ("_calls", "flag", "patterns", "phrases", "prefilter")
 
     def __init__(self, flag: Flag) -> None:
         self.flag = flag
         self.phrases = phrase_pattern(flag.phrases)
+        # The exact phrase pattern needs Python's engine (look-arounds); RE2 first rules out
+        # the many answers that hold none of the phrases at all, several times faster. The
+        # prefilter is a superset, so the verdict is the same with or without it.
+        prefilter = phrase_prefilter(flag.phrases)
+        self.prefilter = TextPattern(prefilter) if prefilter is not None else None
+        self._calls = 0
         self.patterns = [compile_linear_text(p) for p in flag.patterns]
+
+    def _may_hold_phrase(self, text: str) -> bool:
+        if self.prefilter is None:
+            return True
+        if self._calls < _PREFILTER_AFTER:
+            self._calls += 1
+            return True
+        return self.prefilter.search(text) is not None
 
     def match(self, text: str) -> str | None:
         hits: list[Match] = []
-        if self.phrases is not None:
+        if self.phrases is not None and self._may_hold_phrase(text):
             found = self.phrases.search(text)
             if found:
                 hits.append(found)
@@ -251,10 +307,9 @@ class Judge:
         self._after = any_linear(spec.successor)
         self._after_id = [compile_linear_text(p) for p in spec.successor_after]
 
-    def evidence(self, text: str) -> str | None:
-        """The leftmost phrase any evidence pattern matches, or None."""
-        found = self._evidence.search(text)
-        return None if found is None else found.group(0)
+    def has_evidence(self, text: str) -> bool:
+        """Whether any evidence pattern matches (the first list part that does decides)."""
+        return self._evidence.matches(text)
 
     def flag(self, text: str, *, whole: bool) -> tuple[Flag, str] | None:
         """The first flag of the given sort (whole-answer or not) that the text matches."""

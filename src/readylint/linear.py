@@ -341,3 +341,21 @@ def phrase_pattern(phrases: tuple[str, ...]) -> LinearPattern | None:
 
 def _phrase(phrase: str) -> str:
     return r"\s{1,20}".join(re.escape(word) for word in phrase.split())
+
+
+# Python's ``\s`` (Unicode) within an RE2 class, and the two letters Python's IGNORECASE also
+# takes for "i" (dotless i and dotted capital I) where RE2's case folding does not.
+_ANY_SPACE = r"[\t-\r\x1c-\x1f\x85\pZ]{1,20}"
+_I = "[i\u0131\u0130]"
+
+
+def phrase_prefilter(phrases: tuple[str, ...]) -> str | None:
+    """An RE2 pattern (case-insensitive) that matches wherever ``phrase_pattern`` does, and in
+    some more places: the same phrases without the whole-word look-arounds RE2 lacks. Run it
+    first; only where it matches can the exact pattern match."""
+    words = {
+        _ANY_SPACE.join(re.escape(word).replace("i", _I).replace("I", _I) for word in p.split())
+        for p in phrases
+        if p.strip()
+    }
+    return "|".join(sorted(words)) if words else None

@@ -24,8 +24,11 @@ def overflowing_item(text: str, items: Sequence[yaml.Node]) -> int | None:
     """The index of the first item whose aliases take the file past its budget, or None."""
     if "&" not in text or _ANCHOR.search(text) is None:
         return None  # no anchor, so no alias: every node is read once
+    distinct, shared = _distinct(items)
+    if not shared:
+        return None  # "&" in text only (R&D, &nbsp;): no node is reached twice
     costs: dict[int, int] = {}
-    budget = sum(_self_cost(n) for n in _distinct(items)) + EXTRA_COST
+    budget = sum(_self_cost(n) for n in distinct) + EXTRA_COST
     spent = 0
     for index, item in enumerate(items):
         spent += _cost(item, costs)
@@ -48,18 +51,21 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-def _distinct(roots: Sequence[yaml.Node]) -> list[yaml.Node]:
+def _distinct(roots: Sequence[yaml.Node]) -> tuple[list[yaml.Node], bool]:
+    """Every node reachable from ``roots`` once, and whether any is reached twice (an alias)."""
     seen: set[int] = set()
     found: list[yaml.Node] = []
+    shared = False
     stack = list(roots)
     while stack:
         node = stack.pop()
         if id(node) in seen:
+            shared = True
             continue
         seen.add(id(node))
         found.append(node)
         stack.extend(_children(node))
-    return found
+    return found, shared
 
 
 def _cost(root: yaml.Node, costs: dict[int, int]) -> int:

@@ -1,0 +1,128 @@
+"""Fast paths in the per-answer code must give exactly what the plain formulas give."""
+
+from __future__ import annotations
+
+import re
+import zlib
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from readylint import boilerplate, judge, text
+
+# Markdown and punctuation pieces among words, so the fast paths' guards are exercised.
+PIECES = st.sampled_from(
+    ["Users", "cannot", "export", "reports", "crashes", "displays", "singing", "  ", "\n", "\t",
+     "# ", "## Heading", "- ", "* ", "1. ", "> ", "| ", "h3. ", "**bold**", "_x_", "`code`",
+     "~~", "[link](http://x)", "<b>", "!", ".", ",", "'", "\u2019", "_", "caf\u00e9", "\u00a0",
+     "\u2014", "na\u00efve", "12", "x" * 3, "ing", "es", "ss"]
+)  # fmt: skip
+TEXTS = st.lists(PIECES, max_size=25).map("".join)
+
+
+@given(TEXTS)
+def test_normalise_is_the_substitution(value: str) -> None:
+    lowered = text.strip_markdown(value).lower()
+    assert boilerplate.normalise(value) == " ".join(boilerplate._PUNCT.sub(" ", lowered).split())
+
+
+_LINE_MARKERS = text._LINE_MARKERS
+_EMPHASIS = text._EMPHASIS
+
+
+@given(TEXTS)
+def test_strip_markdown_fast_paths_change_nothing(value: str) -> None:
+    plain = value
+    if "](" in plain:
+        plain = text._LINK.sub(r"\1", plain)
+    if "<" in plain:
+        plain = text._HTML_TAG.sub(" ", plain)
+    assert text.strip_markdown(value) == _EMPHASIS.sub(" ", _LINE_MARKERS.sub("", plain))
+
+
+_SUFFIX = re.compile(r"(?:ing|ed|es|s)$")
+
+
+@given(st.text(alphabet="abegindsx", min_size=1, max_size=9))
+def test_stem_is_the_suffix_rule(word: str) -> None:
+    expected = word
+    if len(word) >= 4 and not word.endswith("ss"):
+        expected = _SUFFIX.sub("", word).removesuffix("e") or word
+    assert judge._stem(word) == expected
+
+
+@given(TEXTS)
+def test_content_words_remembered_stems_are_the_same(value: str) -> None:
+    words = re.findall(r"[a-z0-9]{2,40}", value.lower())
+    expected = {judge._stem(w) for w in words if w not in judge.STOPWORDS}
+    assert judge.content_words(value) == expected
+    assert judge.content_words(value) == expected  # again, from the remembered stems
+
+
+def _reference_signature(words: list[str]) -> tuple[int, ...]:
+    """The signature as first written (str shingles, encoded one by one), as the oracle."""
+    hashes_, span = boilerplate._HASHES, boilerplate._SPAN
+    words = words[: boilerplate._MAX_WORDS]
+    if len(words) < 3:
+        shingles = [" ".join(words)]
+    else:
+        shingles = [" ".join(t) for t in zip(words, words[1:], words[2:], strict=False)]
+    first: dict[int, int] = {}
+    for value in sorted({zlib.crc32(s.encode()) for s in shingles}):
+        first.setdefault(value // span, value)
+    first.pop(hashes_, None)
+    if not first:
+        return (0,) * hashes_
+    result = []
+    for index in range(hashes_):
+        distance = next(d for d in range(hashes_) if (index + d) % hashes_ in first)
+        at = (index + distance) % hashes_
+        offset = first[at] - at * span
+        result.append((offset + distance * span) & boilerplate._MASK)
+    return tuple(result)
+
+
+@given(TEXTS)
+def test_signature_of_bytes_is_the_reference_signature(value: str) -> None:
+    words = boilerplate.normalise(value).split()
+    if not words:
+        return
+    expected = _reference_signature(words)
+    assert boilerplate.signature(words) == expected
+    assert boilerplate._signature(" ".join(words).encode().split(b" ")) == expected
+
+
+LOG_PIECES = st.sampled_from(
+    ["at ", "com.example.Foo", "(", ")", "Foo.java", ":", "12", "Exception", "Error", "$", ".",
+     " ", "File \"", "x.py", "\", line ", "INFO", "[", "]", "2024-01-01", " ", "10:00", "a" * 310,
+     "Caused by: ", "# ", "git", "\n"]
+)  # fmt: skip
+
+
+@given(st.lists(LOG_PIECES, max_size=14).map("".join))
+def test_rough_log_signs_let_through_every_log_line(value: str) -> None:
+    if judge._LOG.matches(value):
+        assert judge._LOG_ROUGH.matches(value)
+
+
+@given(TEXTS, st.integers(min_value=1, max_value=12))
+def test_word_count_stops_early_but_is_exact_below_the_limit(value: str, limit: int) -> None:
+    full = len(text.words(value))
+    counted = text.word_count(value, at_least=limit)
+    assert counted == min(full, limit)
+
+
+def test_the_two_punctuation_classes_are_one_table() -> None:
+    assert {
+        code: " " for code in range(128) if boilerplate._PUNCT.fullmatch(chr(code))
+    } == boilerplate._PUNCT_ASCII
+
+
+@given(TEXTS)
+def test_placeholder_plain_text_is_the_substitution(value: str) -> None:
+    stripped = value.strip()
+    lowered = stripped.lower()
+    slow = text._SPACES.sub(" ", text._NORMALISE.sub(" ", lowered)).strip()
+    fast = " ".join(lowered.translate(text.PUNCT_TO_SPACE).split())
+    if lowered.isascii():
+        assert fast == slow

@@ -1,0 +1,56 @@
+"""rx.py: RE2 programs called directly must answer exactly as Python's ``re`` does on item text."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from readylint import rx
+
+needs_re2 = pytest.mark.skipif(not rx.HAS_RE2, reason="google-re2 is not installed")
+
+TEXTS = [
+    "Users cannot export reports",
+    "Die Nutzer können keine Berichte exportieren, um Zeit zu sparen",
+    "日本語のテキスト: users lose 3 hours a week",
+    "naïve café users ☕ lose data when the sync fails",
+    "a lone surrogate \ud800 then users lose data",
+    "",
+]
+
+
+@needs_re2
+@pytest.mark.parametrize("text", TEXTS)
+@pytest.mark.parametrize("pattern", [r"users?\s+(?:lose|cannot)", r"\bdata\b", r"sync|zeit", "x?"])
+def test_search_gives_re_offsets(pattern: str, text: str) -> None:
+    ours = rx.compile_text(pattern).search(text)
+    theirs = re.compile(pattern, re.I).search(text)
+    assert (ours is None) == (theirs is None)
+    if ours is not None and theirs is not None:
+        assert (ours.start(), ours.end(), ours.group(0)) == (
+            theirs.start(),
+            theirs.end(),
+            theirs.group(0),
+        )
+
+
+@needs_re2
+def test_programs_are_called_directly() -> None:
+    compiled = rx.compile_text(r"users")
+    assert type(compiled).__name__ == "_Program"
+    assert compiled.match("users lose data") is not None
+    assert compiled.match("the users lose data") is None  # match is anchored at the start
+    hit = compiled.search("Les users")
+    assert hit is not None and hit.span() == (4, 9)
+    with pytest.raises(IndexError):
+        hit.group(1)
+
+
+def test_any_of_finds_the_leftmost_of_re2_and_re_parts() -> None:
+    # the look-behind cannot run on RE2, so this list is one RE2 part and one ``re`` part
+    found = rx.AnyOf([r"(?<=the )users", r"sync"]).search("when sync fails the users wait")
+    assert found is not None and found.group(0) == "sync"
+    found = rx.AnyOf([r"(?<=the )users", r"wait"]).search("when sync fails the users wait")
+    assert found is not None and found.group(0) == "users"
+    assert rx.AnyOf([r"(?<=the )users", r"wait"]).matches("nothing here") is False
