@@ -281,3 +281,26 @@ def test_packed_results_behave_as_a_list(monkeypatch: pytest.MonkeyPatch) -> Non
     assert replaced.fails({"error"}) and replaced.ready_count == packed.ready_count - 1
     assert replaced.finding_count == packed.finding_count - len(items[3].findings) + 1
     assert list(results.backlog_items(replaced)) == [r.item for r in items]
+
+
+def test_items_share_repeated_statuses_and_labels(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("READYLINT_JOBS", "2")
+    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)
+    root = tmp_path / "backlog"
+    root.mkdir()
+    for f in range(2):
+        (root / f"b{f}.yaml").write_text(
+            "items:\n"
+            + "".join(
+                f"  - {{id: S-{f}{n}, title: t, status: To refine, labels: [pay, web]}}\n"
+                for n in range(3)
+            ),
+            encoding="utf-8",
+        )
+    engine, _ = app.build_engine(Config(), app.Selection())
+    items = app.read_yaml_backlog([str(root)], Config(), engine).items
+    assert len(items) == 6
+    assert all(i.status is items[0].status and i.labels is items[0].labels for i in items)
+    assert items[0].labels == ("pay", "web") and items[0].status == "To refine"
