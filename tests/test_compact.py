@@ -304,3 +304,22 @@ def test_items_share_repeated_statuses_and_labels(
     assert len(items) == 6
     assert all(i.status is items[0].status and i.labels is items[0].labels for i in items)
     assert items[0].labels == ("pay", "web") and items[0].status == "To refine"
+
+
+def test_baseline_and_top_work_on_packed_results(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _backlog(tmp_path / "backlog", files=2)
+    runs = []
+    for pack_above in (10**9, 0):
+        monkeypatch.setattr(app, "PACK_ABOVE", pack_above)
+        monkeypatch.setattr(results, "BATCH", 3)
+        baseline = tmp_path / f"baseline-{pack_above}.json"
+        codes = (
+            main(["check", "--format", "json", "--write-baseline", str(baseline), str(root)]),
+            main(["check", "--format", "json", "--baseline", str(baseline), str(root)]),
+            main(["check", "--format", "text", "--top", "5", "--strict", str(root)]),
+        )
+        runs.append((codes, capsys.readouterr().out, baseline.read_text(encoding="utf-8")))
+    assert runs[0] == runs[1]
+    assert runs[0][0] == (0, 0, 1) and json.loads(runs[0][2])  # written findings are known
