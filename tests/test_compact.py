@@ -185,10 +185,12 @@ def test_digest_store_gives_each_digest_back() -> None:
     one = Finding("trade-off", "error", "Missing trade-off", 4)
     two = Finding("trade-off", "warning", "Thin", None)
     facts = Pending([], "field 'why_now'", 9, (("PAY-2", "first"),), None, True, None, None)
+    same = Pending([], "field 'why_now'", 30, (("PAY-2", "first"),), None, True, None, None)
+    other = Pending([two], "the user story", None, (), "says no", False, None, "vague")
     digests = [
         Digest([[one, two], None, _NOTHING, facts]),
-        Digest([_NOTHING, _NOTHING, None, _NOTHING]),
-        Digest([[one], [two], [one, one], None]),
+        Digest([_NOTHING, _NOTHING, None, other]),
+        Digest([[one], [two], [one, one], same]),
     ]
     first, second = store.DigestStore(4), store.DigestStore(4)
     first.add(digests[0])
@@ -203,6 +205,7 @@ def test_digest_store_gives_each_digest_back() -> None:
     assert first[-1].results == digests[-1].results
     assert [d.results for d in first[1:]] == [d.results for d in digests[1:]]
     assert len(first.templates) == 2  # each distinct finding text once
+    assert len(first.facts) == 2  # and each distinct Pending apart from its line
     with pytest.raises(IndexError):
         first[3]
     order = store.Reordered(first, [2, 0, 1])
