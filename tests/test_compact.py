@@ -185,10 +185,12 @@ def test_digest_store_gives_each_digest_back() -> None:
     one = Finding("trade-off", "error", "Missing trade-off", 4)
     two = Finding("trade-off", "warning", "Thin", None)
     facts = Pending([], "field 'why_now'", 9, (("PAY-2", "first"),), None, True, None, None)
+    same = Pending([], "field 'why_now'", 30, (("PAY-2", "first"),), None, True, None, None)
+    other = Pending([two], "the user story", None, (), "says no", False, None, "vague")
     digests = [
         Digest([[one, two], None, _NOTHING, facts]),
-        Digest([_NOTHING, _NOTHING, None, _NOTHING]),
-        Digest([[one], [two], [one, one], None]),
+        Digest([_NOTHING, _NOTHING, None, other]),
+        Digest([[one], [two], [one, one], same]),
     ]
     first, second = store.DigestStore(4), store.DigestStore(4)
     first.add(digests[0])
@@ -203,6 +205,7 @@ def test_digest_store_gives_each_digest_back() -> None:
     assert first[-1].results == digests[-1].results
     assert [d.results for d in first[1:]] == [d.results for d in digests[1:]]
     assert len(first.templates) == 2  # each distinct finding text once
+    assert len(first.facts) == 2  # and each distinct Pending apart from its line
     with pytest.raises(IndexError):
         first[3]
     order = store.Reordered(first, [2, 0, 1])
@@ -281,3 +284,45 @@ def test_packed_results_behave_as_a_list(monkeypatch: pytest.MonkeyPatch) -> Non
     assert replaced.fails({"error"}) and replaced.ready_count == packed.ready_count - 1
     assert replaced.finding_count == packed.finding_count - len(items[3].findings) + 1
     assert list(results.backlog_items(replaced)) == [r.item for r in items]
+
+
+def test_items_share_repeated_statuses_and_labels(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("READYLINT_JOBS", "2")
+    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)
+    root = tmp_path / "backlog"
+    root.mkdir()
+    for f in range(2):
+        (root / f"b{f}.yaml").write_text(
+            "items:\n"
+            + "".join(
+                f"  - {{id: S-{f}{n}, title: t, status: To refine, labels: [pay, web]}}\n"
+                for n in range(3)
+            ),
+            encoding="utf-8",
+        )
+    engine, _ = app.build_engine(Config(), app.Selection())
+    items = app.read_yaml_backlog([str(root)], Config(), engine).items
+    assert len(items) == 6
+    assert all(i.status is items[0].status and i.labels is items[0].labels for i in items)
+    assert items[0].labels == ("pay", "web") and items[0].status == "To refine"
+
+
+def test_baseline_and_top_work_on_packed_results(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _backlog(tmp_path / "backlog", files=2)
+    runs = []
+    for pack_above in (10**9, 0):
+        monkeypatch.setattr(app, "PACK_ABOVE", pack_above)
+        monkeypatch.setattr(results, "BATCH", 3)
+        baseline = tmp_path / f"baseline-{pack_above}.json"
+        codes = (
+            main(["check", "--format", "json", "--write-baseline", str(baseline), str(root)]),
+            main(["check", "--format", "json", "--baseline", str(baseline), str(root)]),
+            main(["check", "--format", "text", "--top", "5", "--strict", str(root)]),
+        )
+        runs.append((codes, capsys.readouterr().out, baseline.read_text(encoding="utf-8")))
+    assert runs[0] == runs[1]
+    assert runs[0][0] == (0, 0, 1) and json.loads(runs[0][2])  # written findings are known

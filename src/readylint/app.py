@@ -151,7 +151,8 @@ def lint(
     it accepts; all items are still context for checks that look across the backlog.
     """
     read = source.items
-    order = sorted(range(len(read)), key=lambda k: order_key(read[k]))  # as order_items
+    # as order_items; an array, not a list of 100,000 int objects, since it is kept to the end
+    order = array("I", sorted(range(len(read)), key=lambda k: order_key(read[k])))
     items = [read[k] for k in order]
     errors = [*source.errors, *duplicate_ids(items)]
     positions = range(len(items) if top is None else min(top, len(items)))
@@ -182,7 +183,7 @@ def _finish_read(
     engine: Engine,
     items: list[BacklogItem],
     digests: Sequence[Digest],
-    order: list[int],
+    order: Sequence[int],
     report: Iterable[int],
 ) -> Sequence[ItemResult]:
     """``Engine.finish`` over digests in reading order; ``order[k]`` is the k-th item's index
@@ -191,8 +192,6 @@ def _finish_read(
 
     if not isinstance(digests, DigestStore):
         return engine.finish(items, [digests[k] for k in order], report)
-    from readylint.results import PackedResults
-
     backlog_position = array("I", bytes(4 * len(order)))
     for position, index in enumerate(order):
         backlog_position[index] = position
@@ -204,7 +203,11 @@ def _finish_read(
         prints=digests.prints,
         positions=backlog_position,
     )
-    return PackedResults(finished) if len(wanted) > PACK_ABOVE else list(finished)
+    if len(wanted) <= PACK_ABOVE:
+        return list(finished)
+    from readylint.results import PackedResults
+
+    return PackedResults(finished)
 
 
 def exit_code(result: RunResult, fail_on: FailOn) -> int:
@@ -214,10 +217,11 @@ def exit_code(result: RunResult, fail_on: FailOn) -> int:
     if fail_on == "never":
         return 0
     levels = {"error"} if fail_on == "error" else {"error", "warning"}
-    from readylint.results import PackedResults
+    if not isinstance(result.items, list):  # a large run's results, counted as they were packed
+        from readylint.results import PackedResults
 
-    if isinstance(result.items, PackedResults):  # counted as they were packed
-        return 1 if result.items.fails(levels) else 0
+        if isinstance(result.items, PackedResults):
+            return 1 if result.items.fails(levels) else 0
     failed = any(f.severity in levels for r in result.items for f in r.findings)
     return 1 if failed else 0
 

@@ -2,8 +2,11 @@
 
 Each file is parsed and its items run through the engine's first pass (``Engine.digest``) where
 it is read, possibly in a worker process; what comes back is the items without their texts, their
-digests, and the file's errors. The texts are never all in memory at once, and the second pass
-(``Engine.finish``, which needs the whole backlog order) runs once everything is read.
+digests in columns (``store.DigestStore``: findings as integers into a table of distinct texts,
+answer prints as ``boilerplate.PrintTable`` rows, excerpts compressed), and the file's errors.
+The texts are never all in memory at once, and the second pass (``Engine.finish``, which needs
+the whole backlog order) runs once everything is read; a large run keeps its item results packed
+(``results.PackedResults``) until they are reported.
 
 Workers are forked processes, so they share the parent's engine and hash seed; where ``fork``
 is not available (Windows, macOS' default) the files are read one after another in this process.
@@ -132,11 +135,20 @@ def read_and_check(
         _ENGINE = engine
         pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
         outcomes = pool.map(check_file, files, chunksize=1)
+    # One copy of each type, status and label set however many items repeat it (a worker's
+    # strings arrive as new objects with every file).
+    strings: dict[str, str] = {}
+    label_sets: dict[tuple[str, ...], tuple[str, ...]] = {}
     try:
         for outcome in outcomes:
             for item in outcome.items:
                 item.order = order
                 order += 1
+                item.type = strings.setdefault(item.type, item.type)
+                if item.status is not None:
+                    item.status = strings.setdefault(item.status, item.status)
+                if item.labels:
+                    item.labels = label_sets.setdefault(item.labels, item.labels)
             order += len(outcome.errors)
             result.items.extend(outcome.items)
             store.extend(outcome.digests)

@@ -11,7 +11,6 @@ while packing, so they cost no pass over the findings.
 
 from __future__ import annotations
 
-import pickle
 import zlib
 from array import array
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
@@ -61,6 +60,8 @@ class PackedResults(Sequence[ItemResult]):
             self._pack(batch)
 
     def _pack(self, batch: list[list[FindingRow]]) -> None:
+        import pickle  # only large runs pack (1 ms of a one-item run otherwise)
+
         self._batches.append(zlib.compress(pickle.dumps(batch, pickle.HIGHEST_PROTOCOL), 1))
 
     def __len__(self) -> int:
@@ -83,6 +84,8 @@ class PackedResults(Sequence[ItemResult]):
         number, rows = self._open
         if number != index // BATCH:
             number = index // BATCH
+            import pickle
+
             rows = pickle.loads(zlib.decompress(self._batches[number]))
             self._open = (number, rows)
         findings = [Finding(*row) for row in rows[index % BATCH]]  # type: ignore[arg-type]

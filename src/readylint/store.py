@@ -3,9 +3,11 @@
 A large backlog keeps every item's first-pass result (``engine.Digest``) until all files are read.
 As objects that is a list, a ``Finding`` and a line number per finding, and several Prints per
 item: about 2.5 kB an item. Here each finding is three integers (the check's slot, the number of
-its (check, severity, message) in a table of distinct ones, its line), the prints are rows of a
-``boilerplate.PrintTable``, and only the facts of order-dependent checks (``engine.Pending``)
-stay objects. ``DigestStore[k]`` gives item k's ``Digest`` back, built when the second pass asks.
+its (check, severity, message) in a table of distinct ones, its line), and so are the facts of an
+order-dependent check (``engine.Pending``): its slot, the number of its facts apart from the line
+in a table of distinct ones (most items share a few), and its line. The prints are rows of a
+``boilerplate.PrintTable``. ``DigestStore[k]`` gives item k's ``Digest`` back, built when the
+second pass asks.
 """
 
 from __future__ import annotations
@@ -18,20 +20,30 @@ from readylint.boilerplate import PrintTable
 from readylint.engine import _NOTHING, CheckResult, Digest, Pending
 from readylint.models import Finding, Severity
 
-_NO_FINDINGS: list[Finding] = []  # the findings of every Pending that has none of its own
 _NO_LINE = -(2**31)  # a finding without a line
 _NOT_APPLIED = -1  # the code of a slot whose check does not apply to the item (result None)
-# Codes below _NOT_APPLIED are Pending facts: -2 is the first of ``DigestStore.pending``.
+# Codes below _NOT_APPLIED are Pending facts: -2 is the first of ``DigestStore.facts``.
+
+# A Pending without its line: (findings, where, references, denial, evidence, restates, flagged).
+Facts = tuple[
+    tuple[Finding, ...],
+    str,
+    tuple[tuple[str, str | None], ...],
+    str | None,
+    bool,
+    str | None,
+    str | None,
+]
 
 
 class DigestStore(Sequence[Digest]):
     """Digests of items in the order they were added, in columns (see the module docstring)."""
 
     __slots__ = (
+        "_fact_numbers",
         "_numbers",
-        "_strings",
         "checks",
-        "pending",
+        "facts",
         "prints",
         "rows",
         "starts",
@@ -42,10 +54,10 @@ class DigestStore(Sequence[Digest]):
         self.checks = checks  # the engine's number of active checks (slots per digest)
         self.templates: list[tuple[str, Severity, str]] = []  # distinct (check, severity, text)
         self._numbers: dict[tuple[str, Severity, str], int] = {}
-        self._strings: dict[str, str] = {}  # one copy of each string Pending facts repeat
         self.rows = array("i")  # (slot, code, line) per finding, not-applied slot or Pending
         self.starts = array("I", [0])  # item k's rows are rows[3 * starts[k] : 3 * starts[k + 1]]
-        self.pending: list[Pending] = []
+        self.facts: list[Facts] = []  # distinct Pending facts, without their lines
+        self._fact_numbers: dict[Facts, int] = {}
         self.prints = PrintTable()
 
     def _template(self, key: tuple[str, Severity, str]) -> int:
@@ -55,6 +67,13 @@ class DigestStore(Sequence[Digest]):
             self.templates.append(key)
         return number
 
+    def _facts(self, facts: Facts) -> int:
+        number = self._fact_numbers.get(facts)
+        if number is None:
+            number = self._fact_numbers[facts] = len(self.facts)
+            self.facts.append(facts)
+        return number
+
     def add(self, digest: Digest) -> None:
         """Append one item's digest."""
         rows = self.rows
@@ -62,8 +81,18 @@ class DigestStore(Sequence[Digest]):
             if result is None:
                 rows.extend((slot, _NOT_APPLIED, 0))
             elif isinstance(result, Pending):
-                rows.extend((slot, -2 - len(self.pending), 0))
-                self.pending.append(result)
+                code = -2 - self._facts(
+                    (
+                        tuple(result.findings),
+                        result.where,
+                        result.references,
+                        result.denial,
+                        result.evidence,
+                        result.restates,
+                        result.flagged,
+                    )
+                )
+                rows.extend((slot, code, _NO_LINE if result.line is None else result.line))
             else:
                 for found in result:
                     code = self._template((found.check, found.severity, found.message))
@@ -74,7 +103,7 @@ class DigestStore(Sequence[Digest]):
     def extend(self, other: DigestStore) -> None:
         """Append another store's items (e.g. one file's, from a worker process)."""
         numbers = [self._template(key) for key in other.templates]
-        base = len(self.pending)
+        facts = [self._facts(key) for key in other.facts]
         rows = other.rows
         remapped = array("i", rows)
         for at in range(1, len(rows), 3):
@@ -82,28 +111,11 @@ class DigestStore(Sequence[Digest]):
             if code >= 0:
                 remapped[at] = numbers[code]
             elif code < _NOT_APPLIED:
-                remapped[at] = code - base
+                remapped[at] = -2 - facts[-2 - code]
         offset = len(self.rows) // 3
         self.rows.extend(remapped)
         self.starts.extend(start + offset for start in other.starts[1:])
-        self.pending.extend(self._shared(facts) for facts in other.pending)
         self.prints.extend(other.prints)
-
-    def _shared(self, facts: Pending) -> Pending:
-        """The facts with the strings many items repeat ("field 'why_now'") held once."""
-        strings = self._strings
-        facts.where = strings.setdefault(facts.where, facts.where)
-        if facts.denial is not None:
-            facts.denial = strings.setdefault(facts.denial, facts.denial)
-        if facts.flagged is not None:
-            facts.flagged = strings.setdefault(facts.flagged, facts.flagged)
-        if not facts.findings:
-            facts.findings = _NO_FINDINGS  # the second pass copies it, never appends to it
-        for index, found in enumerate(facts.findings):
-            text = strings.setdefault(found.message, found.message)
-            if text is not found.message:
-                facts.findings[index] = Finding(found.check, found.severity, text, found.line)
-        return facts
 
     def __len__(self) -> int:
         return len(self.starts) - 1
@@ -136,7 +148,20 @@ class DigestStore(Sequence[Digest]):
             elif code == _NOT_APPLIED:
                 results[slot] = None
             else:
-                results[slot] = self.pending[-2 - code]
+                findings, where, references, denial, evidence, restates, flagged = self.facts[
+                    -2 - code
+                ]
+                line = rows[at + 2]
+                results[slot] = Pending(
+                    list(findings),
+                    where,
+                    None if line == _NO_LINE else line,
+                    references,
+                    denial,
+                    evidence,
+                    restates,
+                    flagged,
+                )
         return Digest(results)
 
     def __iter__(self) -> Iterator[Digest]:

@@ -13,11 +13,10 @@ names no known check or suppresses nothing is a warning.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 from readylint.keys import normalise_key, suggest
 from readylint.models import BacklogItem, CheckInfo, Finding, ItemResult, RunResult, Suppression
-from readylint.results import PackedResults, backlog_items
 
 CHECK_ID = "suppression"
 LABEL_PREFIX = "readylint-ignore-"
@@ -51,7 +50,14 @@ def apply(result: RunResult, known_checks: Collection[str]) -> RunResult:
     ran = {c.id for c in result.checks}
     changed: dict[int, ItemResult] = {}
     suppressed = 0
-    for index, item in enumerate(backlog_items(result.items)):
+    packed = not isinstance(result.items, list)  # a large run's results.PackedResults
+    if packed:
+        from readylint.results import backlog_items
+
+        items_read: Iterable[BacklogItem] = backlog_items(result.items)
+    else:
+        items_read = (r.item for r in result.items)
+    for index, item in enumerate(items_read):
         entries = item_suppressions(item)
         if not entries:
             continue
@@ -64,11 +70,14 @@ def apply(result: RunResult, known_checks: Collection[str]) -> RunResult:
         changed[index] = dataclasses.replace(item_result, findings=kept)
     if not changed:
         return result
-    items: Sequence[ItemResult] = (
-        result.items.replaced(changed)
-        if isinstance(result.items, PackedResults)  # large runs stay packed (issue 6)
-        else [changed.get(index, r) for index, r in enumerate(result.items)]
-    )
+    items: Sequence[ItemResult]
+    if packed:  # large runs stay packed (issue 6)
+        from readylint.results import PackedResults
+
+        assert isinstance(result.items, PackedResults)
+        items = result.items.replaced(changed)
+    else:
+        items = [changed.get(index, r) for index, r in enumerate(result.items)]
     notices = list(result.notices)
     if suppressed:
         notices.append(
