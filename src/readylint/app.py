@@ -159,8 +159,10 @@ def lint(
     if report is not None:
         positions = [i for i in positions if report(items[i])]  # type: ignore[assignment]
     results: Sequence[ItemResult]
-    if source.digests is None:
-        results = engine.run(items, positions)
+    if source.digests is None:  # items already in memory (Jira): both passes here
+        from readylint.pipeline import digest_items
+
+        results = engine.finish(items, digest_items(engine, items, positions), positions)
     else:  # the source ran the first pass as it read (pipeline.py, store.py)
         results = _finish_read(engine, items, source.digests, order, positions)
     return RunResult(

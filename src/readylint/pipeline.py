@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from readylint.engine import Engine
+from readylint.engine import Digest, Engine
 from readylint.errors import ConfigError
 from readylint.models import BacklogItem, FieldValue, InputError, SourceResult
 from readylint.sources.yaml_files import read_file
@@ -31,6 +31,12 @@ from readylint.store import DigestStore
 PARALLEL_BYTES = 2_000_000
 
 _ENGINE: Engine | None = None  # the engine a forked worker inherits
+# What a forked worker digesting items already in memory (Jira) inherits: the items, and the
+# positions whose findings are reported (the others only need their prints).
+_ITEMS: Sequence[BacklogItem] = ()
+_WANTED: frozenset[int] = frozenset()
+# Below this many items already in memory, starting workers costs more than it saves.
+PARALLEL_ITEMS = 1500
 
 
 @dataclasses.dataclass(slots=True)
@@ -65,16 +71,22 @@ def check_file(path: Path, engine: Engine | None = None) -> FileResult:
     return FileResult([slim(item) for item in items], digests, errors)
 
 
+def _jobs_setting(setting: str) -> int:
+    """``READYLINT_JOBS``, checked."""
+    try:
+        jobs = int(setting)
+    except ValueError:
+        raise ConfigError(f"READYLINT_JOBS must be a whole number, not {setting!r}") from None
+    if jobs < 1:
+        raise ConfigError("READYLINT_JOBS must be 1 or more")
+    return jobs
+
+
 def jobs_wanted(files: Sequence[Path]) -> int:
     """How many processes to use for these files (1: this process only)."""
     setting = os.environ.get("READYLINT_JOBS", "").strip()
     if setting:
-        try:
-            jobs = int(setting)
-        except ValueError:
-            raise ConfigError(f"READYLINT_JOBS must be a whole number, not {setting!r}") from None
-        if jobs < 1:
-            raise ConfigError("READYLINT_JOBS must be 1 or more")
+        jobs = _jobs_setting(setting)
     else:
         jobs = (
             len(os.sched_getaffinity(0))
@@ -148,3 +160,56 @@ def read_and_check(
             pool.shutdown(cancel_futures=True)
             _ENGINE = None
     return result
+
+
+def digest_items(
+    engine: Engine, items: Sequence[BacklogItem], report: Iterable[int]
+) -> list[Digest]:
+    """``Engine.digest`` of items already in memory (read from Jira), in order; on every core
+    for a large backlog, in forked workers that inherit the items, so only digests travel.
+
+    Not while other threads run (a Jira request left behind by its deadline, say): a forked
+    child would inherit their locks in whatever state they are."""
+    global _ENGINE, _ITEMS, _WANTED
+    wanted = frozenset(report)
+    jobs = _jobs_for_items(len(items))
+    if jobs == 1:
+        return [engine.digest(item, prints_only=k not in wanted) for k, item in enumerate(items)]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    step = -(-len(items) // (jobs * 4))  # a few chunks per worker, so none waits on another
+    _ENGINE, _ITEMS, _WANTED = engine, items, wanted
+    try:
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            chunks = pool.map(_digest_chunk, range(0, len(items), step), [step] * jobs * 4)
+            return [digest for chunk in chunks for digest in chunk]
+    finally:
+        _ENGINE, _ITEMS, _WANTED = None, (), frozenset()
+
+
+def _digest_chunk(start: int, size: int) -> list[Digest]:
+    assert _ENGINE is not None
+    end = min(start + size, len(_ITEMS))
+    return [_ENGINE.digest(_ITEMS[k], prints_only=k not in _WANTED) for k in range(start, end)]
+
+
+def _jobs_for_items(count: int) -> int:
+    import threading
+
+    setting = os.environ.get("READYLINT_JOBS", "").strip()
+    if setting:
+        jobs = _jobs_setting(setting)
+    elif count < PARALLEL_ITEMS:
+        return 1
+    else:
+        jobs = (
+            len(os.sched_getaffinity(0))
+            if hasattr(os, "sched_getaffinity")
+            else os.cpu_count() or 1
+        )
+    if jobs == 1 or count < 2 or threading.active_count() > 1:
+        return 1
+    import multiprocessing
+
+    return jobs if "fork" in multiprocessing.get_all_start_methods() else 1
