@@ -158,3 +158,13 @@ class CheckInfo:
     severity: Severity
     rationale: str
     hint: str
+
+
+def sequence_index(index: int, size: int) -> int:
+    """``index`` into a sequence of ``size`` items as ``list`` reads it (negative from the end),
+    or IndexError."""
+    if index < 0:
+        index += size
+    if not 0 <= index < size:
+        raise IndexError(index)
+    return index

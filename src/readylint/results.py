@@ -16,7 +16,7 @@ from array import array
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import overload
 
-from readylint.models import SEVERITIES, BacklogItem, Finding, ItemResult
+from readylint.models import SEVERITIES, BacklogItem, Finding, ItemResult, sequence_index
 
 BATCH = 1024
 _BITS: dict[str, int] = {severity: 1 << number for number, severity in enumerate(SEVERITIES)}
@@ -74,10 +74,7 @@ class PackedResults(Sequence[ItemResult]):
     def __getitem__(self, index: int | slice) -> ItemResult | list[ItemResult]:
         if isinstance(index, slice):
             return [self[k] for k in range(len(self))[index]]
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError(index)
+        index = sequence_index(index, len(self))
         changed = self._changed.get(index)
         if changed is not None:
             return changed

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterator, Sequence
-from typing import overload
+from typing import TypeVar, overload
 
 from readylint.boilerplate import PrintTable
 from readylint.engine import _NOTHING, CheckResult, Digest, Pending
-from readylint.models import Finding, Severity
+from readylint.models import Finding, Severity, sequence_index
+
+K = TypeVar("K")
 
 _NO_LINE = -(2**31)  # a finding without a line
 _NOT_APPLIED = -1  # the code of a slot whose check does not apply to the item (result None)
@@ -61,18 +63,10 @@ class DigestStore(Sequence[Digest]):
         self.prints = PrintTable()
 
     def _template(self, key: tuple[str, Severity, str]) -> int:
-        number = self._numbers.get(key)
-        if number is None:
-            number = self._numbers[key] = len(self.templates)
-            self.templates.append(key)
-        return number
+        return _number(key, self.templates, self._numbers)
 
     def _facts(self, facts: Facts) -> int:
-        number = self._fact_numbers.get(facts)
-        if number is None:
-            number = self._fact_numbers[facts] = len(self.facts)
-            self.facts.append(facts)
-        return number
+        return _number(facts, self.facts, self._fact_numbers)
 
     def add(self, digest: Digest) -> None:
         """Append one item's digest."""
@@ -127,10 +121,7 @@ class DigestStore(Sequence[Digest]):
     def __getitem__(self, index: int | slice) -> Digest | Sequence[Digest]:
         if isinstance(index, slice):
             return [self[k] for k in range(len(self))[index]]
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError(index)
+        index = sequence_index(index, len(self))
         results: list[CheckResult | None] = [_NOTHING] * self.checks
         rows, templates = self.rows, self.templates
         for at in range(3 * self.starts[index], 3 * self.starts[index + 1], 3):
@@ -188,3 +179,12 @@ class Reordered(Sequence[Digest]):
         if isinstance(index, slice):
             return [self.store[k] for k in self.order[index]]
         return self.store[self.order[index]]
+
+
+def _number(key: K, table: list[K], numbers: dict[K, int]) -> int:
+    """``key``'s number in ``table`` of distinct keys, appending it the first time."""
+    number = numbers.get(key)
+    if number is None:
+        number = numbers[key] = len(table)
+        table.append(key)
+    return number
