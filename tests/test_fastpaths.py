@@ -115,7 +115,7 @@ def test_word_count_stops_early_but_is_exact_below_the_limit(value: str, limit: 
 def test_the_two_punctuation_classes_are_one_table() -> None:
     assert {
         code: " " for code in range(128) if boilerplate._PUNCT.fullmatch(chr(code))
-    } == boilerplate._PUNCT_ASCII
+    } == text.PUNCT_TO_SPACE
 
 
 @given(TEXTS)

@@ -288,21 +288,14 @@ class Engine:
         return Digest(results, tuple(prints))
 
     def finish(
-        self,
-        items: Sequence[BacklogItem],
-        digests: Sequence[Digest],
-        report: Iterable[int],
-        *,
-        prints: boilerplate.PrintTable | None = None,
-        positions: Sequence[int] | None = None,
+        self, items: Sequence[BacklogItem], digests: Sequence[Digest], report: Iterable[int]
     ) -> list[ItemResult]:
         """The second pass: decide what depends on the backlog order, for the reported items.
 
         ``items`` and ``digests`` are the whole backlog in order; ``report`` the positions wanted.
-        The digests' prints are grouped, unless ``prints`` holds them already (``pipeline.py``):
-        item k of that table is at backlog position ``positions[k]``.
+        ``finish_each`` is the same one result at a time, and can take prints already grouped.
         """
-        return list(self.finish_each(items, digests, report, prints=prints, positions=positions))
+        return list(self.finish_each(items, digests, report))
 
     def finish_each(
         self,
@@ -313,7 +306,9 @@ class Engine:
         prints: boilerplate.PrintTable | None = None,
         positions: Sequence[int] | None = None,
     ) -> Iterator[ItemResult]:
-        """``finish``, one item result at a time (``results.PackedResults`` packs them)."""
+        """``finish``, one item result at a time (``results.PackedResults`` packs them). The
+        digests' prints are grouped, unless ``prints`` holds them already (``pipeline.py``): item
+        k of that table is at backlog position ``positions[k]``."""
         indices = list(report)
         context = RunContext([item.id for item in items], indices)
         context.cache["digests"] = digests

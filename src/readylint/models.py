@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 Severity = Literal["error", "warning"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning")
@@ -168,3 +168,16 @@ def sequence_index(index: int, size: int) -> int:
     if not 0 <= index < size:
         raise IndexError(index)
     return index
+
+
+K = TypeVar("K")
+
+
+def number_in(key: K, table: list[K], numbers: dict[K, int]) -> int:
+    """``key``'s number in ``table`` of distinct keys (``numbers`` maps them back), appending it
+    the first time: how the compact stores keep each repeated value once."""
+    number = numbers.get(key)
+    if number is None:
+        number = numbers[key] = len(table)
+        table.append(key)
+    return number

@@ -14,13 +14,11 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterator, Sequence
-from typing import TypeVar, overload
+from typing import overload
 
 from readylint.boilerplate import PrintTable
 from readylint.engine import _NOTHING, CheckResult, Digest, Pending
-from readylint.models import Finding, Severity, sequence_index
-
-K = TypeVar("K")
+from readylint.models import Finding, Severity, number_in, sequence_index
 
 _NO_LINE = -(2**31)  # a finding without a line
 _NOT_APPLIED = -1  # the code of a slot whose check does not apply to the item (result None)
@@ -63,10 +61,10 @@ class DigestStore(Sequence[Digest]):
         self.prints = PrintTable()
 
     def _template(self, key: tuple[str, Severity, str]) -> int:
-        return _number(key, self.templates, self._numbers)
+        return number_in(key, self.templates, self._numbers)
 
     def _facts(self, facts: Facts) -> int:
-        return _number(facts, self.facts, self._fact_numbers)
+        return number_in(facts, self.facts, self._fact_numbers)
 
     def add(self, digest: Digest) -> None:
         """Append one item's digest."""
@@ -179,12 +177,3 @@ class Reordered(Sequence[Digest]):
         if isinstance(index, slice):
             return [self.store[k] for k in self.order[index]]
         return self.store[self.order[index]]
-
-
-def _number(key: K, table: list[K], numbers: dict[K, int]) -> int:
-    """``key``'s number in ``table`` of distinct keys, appending it the first time."""
-    number = numbers.get(key)
-    if number is None:
-        number = numbers[key] = len(table)
-        table.append(key)
-    return number
