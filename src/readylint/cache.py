@@ -19,9 +19,11 @@ represent exactly (for example dates in a check's example items) is simply not c
 
 The cache directory is trusted like ``__pycache__``: the hash catches damage, not forgery, and
 whoever can write the directory can change what readylint checks (linear.py and startup.py keep
-compiled pattern programs here too, rx.py the literals pattern lists need) and run code in the
-``readylint`` command (startup.py keeps the compiled code of dataclass methods, read only from
-a file of the user's own). Never point it at a directory others can write.
+compiled pattern programs here too, rx.py the literals pattern lists need, filecache.py each
+large run's per-file results as pickles) and run code in the ``readylint`` command (startup.py
+keeps the compiled code of dataclass methods) or in any run that reads kept results. Code and
+pickles are read only from files of the user's own (``private``). Never point it at a directory
+others can write.
 
 Where: ``$READYLINT_CACHE_DIR``, else the user cache directory (``$XDG_CACHE_HOME/readylint``,
 ``~/.cache/readylint``; ``~/Library/Caches/readylint`` on macOS, ``%LOCALAPPDATA%\\readylint\\Cache``
@@ -126,7 +128,7 @@ class Entry:
         except (OSError, ValueError):
             return
         _memory[self._key] = data
-        _write(self._file, _MAGIC + blake2b(payload, digest_size=_DIGEST).digest() + payload)
+        write_atomic(self._file, _MAGIC + blake2b(payload, digest_size=_DIGEST).digest() + payload)
 
 
 def lookup(kind: str, source: Path) -> Entry:
@@ -175,7 +177,9 @@ def flush() -> None:
             payload = marshal.dumps(((__version__, sys.version, name, *key), data))
         except ValueError:
             continue
-        _write(folder / name, _MAGIC + blake2b(payload, digest_size=_DIGEST).digest() + payload)
+        write_atomic(
+            folder / name, _MAGIC + blake2b(payload, digest_size=_DIGEST).digest() + payload
+        )
     _pending.clear()
 
 
@@ -216,7 +220,7 @@ def _read(file: Path, key: tuple[Any, ...]) -> Any:
     return data if stored_key == key else None
 
 
-def _write(file: Path, blob: bytes) -> None:
+def write_atomic(file: Path, blob: bytes) -> None:
     """Write ``blob`` to ``file`` atomically (a temporary file renamed over it)."""
     temporary = file.with_name(f".{file.name}.{os.getpid()}.tmp")
     try:
@@ -226,3 +230,22 @@ def _write(file: Path, blob: bytes) -> None:
     except OSError:
         with contextlib.suppress(OSError):
             temporary.unlink()
+
+
+def private(file: Path) -> bool:
+    """Whether ``file`` and its folder belong to this user and no one else may write them.
+
+    What is kept as code or as a pickle is run when read, so it is read only from a file no
+    other account could have written (on POSIX; elsewhere the user's own cache folder is private
+    already). A missing file is not private: it is then simply not read."""
+    getuid = getattr(os, "getuid", None)
+    if getuid is None:  # pragma: no cover - Windows
+        return True
+    try:
+        for path in (file, file.parent):
+            info = path.stat()
+            if info.st_uid != getuid() or info.st_mode & 0o002:
+                return False
+    except OSError:
+        return False
+    return True

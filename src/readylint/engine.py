@@ -228,6 +228,16 @@ class Engine:
                 self._answers.append((spec, names, tuple(dict.fromkeys(headings))))
         severities = severities or {}
         min_words = min_words or {}
+        # Everything the engine is built from, for the key of kept results (filecache.py).
+        self.inputs = (
+            tuple(checks),
+            tuple(everything),
+            severities,
+            min_words,
+            aliases,
+            self._options,
+            strict,
+        )
         self.checks = [
             ActiveCheck(c, sev, *self._build(c, sev, min_words.get(c.id)))
             for c in checks

@@ -8,6 +8,10 @@ The texts are never all in memory at once, and the second pass (``Engine.finish`
 the whole backlog order) runs once everything is read; a large run keeps its item results packed
 (``results.PackedResults``) until they are reported.
 
+A file whose first pass was kept by an earlier run, for exactly its bytes and this engine
+(``filecache.py``), is not read again: its result is loaded instead, and only the other files
+are checked.
+
 Workers are forked processes, so they share the parent's engine and hash seed; where ``fork``
 is not available (Windows, macOS' default) the files are read one after another in this process.
 ``READYLINT_JOBS`` sets the number of processes (1: no workers).
@@ -23,14 +27,17 @@ from typing import Any
 
 from readylint.engine import Digest, Engine
 from readylint.errors import ConfigError
+from readylint.filecache import Kept, ResultCache
 from readylint.models import BacklogItem, FieldValue, InputError, SourceResult
-from readylint.sources.yaml_files import read_file
+from readylint.paths import display_path
+from readylint.sources.yaml_files import read_bytes, read_file
 from readylint.store import DigestStore
 
 # Below this much YAML, starting workers costs more than it saves (measured: benchmarks/).
 PARALLEL_BYTES = 2_000_000
 
 _ENGINE: Engine | None = None  # the engine a forked worker inherits
+_RESULTS: ResultCache | None = None  # where the run keeps file results (filecache.py)
 # What a forked worker digesting items already in memory (Jira) inherits: the items, and the
 # positions whose findings are reported (the others only need their prints).
 _ITEMS: Sequence[BacklogItem] = ()
@@ -60,15 +67,46 @@ def slim(item: BacklogItem) -> BacklogItem:
 
 
 def check_file(path: Path, engine: Engine | None = None) -> FileResult:
-    """Read one file and run the first pass over its items."""
+    """Read one file and run the first pass over its items (and keep the result, with a
+    results cache: ``filecache.py``)."""
     engine = engine or _ENGINE
     assert engine is not None
-    items, errors = read_file(path)
+    kept = _RESULTS
+    shown = display_path(path)
+    try:
+        data = path.read_bytes()
+    except OSError:
+        kept = None
+        items, errors = read_file(path)  # the error that names why
+    else:
+        items, errors = read_bytes(data, shown)
     digests = DigestStore(len(engine.checks))
     for item in items:
         digests.add(engine.digest(item))
     digests.prints.seal()
-    return FileResult([slim(item) for item in items], digests, errors)
+    result = FileResult([slim(item) for item in items], digests, errors)
+    if kept is not None:
+        kept.put(path, shown, data, result)
+    return result
+
+
+def _kept(files: Sequence[Path], results: ResultCache) -> list[Kept | None]:
+    """Each file's kept entry, or None where there is none for its bytes as they are now."""
+    found: list[Kept | None] = []
+    for path in files:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            found.append(None)
+            continue
+        found.append(results.find(path, display_path(path), data))
+    return found
+
+
+def _load(kept: Kept, path: Path, engine: Engine) -> FileResult:
+    """A kept result; the file checked again if its entry went bad since it was found."""
+    result = kept.load()
+    return result if isinstance(result, FileResult) else check_file(path, engine)
 
 
 def _jobs_setting(setting: str) -> int:
@@ -120,21 +158,28 @@ def read_and_check(
 
     ``on_file`` is called after each file with the number of items it held (for progress).
     """
-    global _ENGINE
+    global _ENGINE, _RESULTS
     store = DigestStore(len(engine.checks))
     result = SourceResult(digests=store)
-    jobs = jobs_wanted(files)
+    _RESULTS = ResultCache.for_run(engine.inputs, files)
+    kept = _kept(files, _RESULTS) if _RESULTS is not None else [None] * len(files)
+    missing = [path for path, hit in zip(files, kept, strict=True) if hit is None]
+    jobs = jobs_wanted(missing)
     order = 0
     pool: Any = None
     if jobs == 1:
-        outcomes: Iterator[FileResult] = (check_file(path, engine) for path in files)
+        checked: Iterator[FileResult] = (check_file(path, engine) for path in missing)
     else:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         _ENGINE = engine
         pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
-        outcomes = pool.map(check_file, files, chunksize=1)
+        checked = pool.map(check_file, missing, chunksize=1)
+    outcomes = (
+        next(checked) if hit is None else _load(hit, path, engine)
+        for path, hit in zip(files, kept, strict=True)
+    )
     # One copy of each type, status and label set however many items repeat it (a worker's
     # strings arrive as new objects with every file).
     strings: dict[str, str] = {}
@@ -156,6 +201,7 @@ def read_and_check(
             if on_file is not None:
                 on_file(len(outcome.items))
     finally:
+        _RESULTS = None
         if pool is not None:
             pool.shutdown(cancel_futures=True)
             _ENGINE = None

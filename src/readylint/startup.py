@@ -26,10 +26,8 @@ the cache is off (``READYLINT_NO_CACHE=1`` or ``--no-cache``). It relies on ``re
 from __future__ import annotations
 
 import importlib
-import os
 import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from readylint import cache
@@ -145,30 +143,11 @@ def install_dataclasses() -> bool:
     folder = cache.directory()
     if folder is None:
         return False
-    kept = cache.load(CODE_NAME, ()) if _private(folder / CODE_NAME) else None
+    kept = cache.load(CODE_NAME, ()) if cache.private(folder / CODE_NAME) else None
     _codes.clear()
     if isinstance(kept, dict):
         _codes.update(kept)
     dataclasses.exec = _exec_kept  # type: ignore[attr-defined]
-    return True
-
-
-def _private(file: Path) -> bool:
-    """Whether ``file`` and its folder belong to this user and no one else may write them.
-
-    Kept code is run, so it is read only from a file no other account could have written (on
-    POSIX; elsewhere the user's own cache folder is private already). A missing file is fine: it
-    is then simply not read."""
-    getuid = getattr(os, "getuid", None)
-    if getuid is None:  # pragma: no cover - Windows
-        return True
-    try:
-        for path in (file, file.parent):
-            info = path.stat()
-            if info.st_uid != getuid() or info.st_mode & 0o002:
-                return False
-    except OSError:
-        return False
     return True
 
 

@@ -1,0 +1,152 @@
+"""First-pass results kept between runs, file by file, so an unchanged file is not read again.
+
+A file's first pass (``pipeline.check_file``: parse, then every check that looks at one item at a
+time) depends only on the file's bytes, the name it is shown by, and the engine. Its result is
+kept in the cache directory (``cache.directory()``, under ``results/``) and served again while
+all of these are the same as when it was stored (never stale):
+
+- the file's bytes (a BLAKE2 hash of them, not the mtime) and the path it is shown by;
+- the engine: every check definition loaded, the chosen checks, the configuration's severities,
+  minimum words, aliases and options, and ``--strict`` (``Engine.inputs``);
+- readylint's version and the size and mtime of each of its modules (an edited checkout), the
+  Python version, and PyYAML's and RE2's versions.
+
+The second pass (order, duplicates, boilerplate across items) always runs, on every item, so a
+change in one file still moves the findings it causes in others. One entry per file: a changed
+file's entry is replaced, not added to. Small runs (under ``MIN_BYTES`` of YAML: a pre-commit
+hook's few files) skip the cache, since checking them costs less than the lookup.
+
+Entries are pickles behind a header (the key, then a hash of the payload). Loading a pickle can
+run code, so the directory is trusted as ``cache.py`` says (like ``__pycache__``, never a
+directory others can write), and an entry is read only from a file of the user's own that no one
+else may write, in a folder no one else may write (``cache.private``).
+``--no-cache`` or ``READYLINT_NO_CACHE=1`` turns it off; a damaged or unreadable entry is a miss.
+"""
+
+from __future__ import annotations
+
+import pickle
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from readylint import __version__, cache
+
+try:  # hashlib's own BLAKE2, without hashlib's OpenSSL start-up
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - a Python built without the _blake2 module
+    from hashlib import blake2b
+
+MIN_BYTES = 32_768  # below this much YAML in a run, the cache is not used
+FOLDER = "results"
+_MAGIC = b"readylint-results-1\n"
+_DIGEST = 16
+
+
+def _hash(data: bytes | memoryview) -> bytes:
+    return blake2b(data, digest_size=_DIGEST).digest()
+
+
+def code_stamp() -> tuple[Any, ...]:
+    """Size and mtime of every readylint module, and the versions of what parses and matches."""
+    import re2  # type: ignore[import-untyped]
+    import yaml
+
+    package = Path(__file__).parent
+    stamp: list[Any] = [__version__, sys.version, yaml.__version__, yaml.__with_libyaml__]
+    for module in (re2,):
+        try:
+            info = Path(module.__file__ or "").stat()
+            stamp.append((module.__name__, info.st_size, info.st_mtime_ns))
+        except OSError:
+            stamp.append((module.__name__, None))
+    for path in sorted(package.rglob("*.py")):
+        try:
+            info = path.stat()
+        except OSError:
+            continue
+        stamp.append((path.relative_to(package).as_posix(), info.st_size, info.st_mtime_ns))
+    return tuple(stamp)
+
+
+class ResultCache:
+    """Where one run's file results are looked up and stored (see the module docstring)."""
+
+    __slots__ = ("_engine", "folder")
+
+    def __init__(self, folder: Path, engine_inputs: object) -> None:
+        self.folder = folder
+        # ``repr`` of the engine's inputs is deterministic: NamedTuples, tuples, dicts in
+        # insertion order and dataclasses, no sets (whose order changes with the hash seed).
+        self._engine = _hash(repr((code_stamp(), engine_inputs)).encode())
+
+    @classmethod
+    def for_run(cls, engine_inputs: object, files: Iterable[Path]) -> ResultCache | None:
+        """The cache for a run over these files, or None when it is off or the run is small."""
+        folder = cache.directory()
+        if folder is None:
+            return None
+        size = 0
+        for path in files:
+            try:
+                size += path.stat().st_size
+            except OSError:
+                continue
+            if size >= MIN_BYTES:
+                return cls(folder / FOLDER, engine_inputs)
+        return None
+
+    def _where(self, path: Path, shown: str) -> tuple[Path, bytes]:
+        where = f"{Path(path).absolute()}\0{shown}".encode(errors="surrogatepass")
+        return self.folder / blake2b(where, digest_size=12).hexdigest(), where
+
+    def _key(self, where: bytes, data: bytes) -> bytes:
+        return _hash(self._engine + _hash(where) + _hash(data))
+
+    def find(self, path: Path, shown: str, data: bytes) -> Kept | None:
+        """The entry kept for this file with exactly these bytes, if any (its header only is
+        read here; ``Kept.load`` reads the rest when its turn comes)."""
+        file, where = self._where(path, shown)
+        key = self._key(where, data)
+        try:
+            with file.open("rb") as handle:
+                head = handle.read(len(_MAGIC) + _DIGEST)
+        except OSError:
+            return None
+        if head != _MAGIC + key or not cache.private(file):  # a pickle is run when loaded
+            return None
+        return Kept(file, key)
+
+    def put(self, path: Path, shown: str, data: bytes, result: object) -> None:
+        """Keep ``result``, the first pass over these bytes; write errors are ignored."""
+        file, where = self._where(path, shown)
+        payload = pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
+        cache.write_atomic(file, _MAGIC + self._key(where, data) + _hash(payload) + payload)
+
+
+class Kept:
+    """An entry whose key matched (``ResultCache.find``)."""
+
+    __slots__ = ("file", "key")
+
+    def __init__(self, file: Path, key: bytes) -> None:
+        self.file = file
+        self.key = key
+
+    def load(self) -> Any:
+        """The stored result, or None when the entry changed or was damaged since it was found."""
+        try:
+            blob = self.file.read_bytes()
+        except OSError:
+            return None
+        head = len(_MAGIC) + 2 * _DIGEST
+        if len(blob) < head or blob[: head - _DIGEST] != _MAGIC + self.key:
+            return None
+        payload = memoryview(blob)[head:]
+        if _hash(payload) != blob[head - _DIGEST : head]:
+            return None
+        try:
+            return pickle.loads(payload)
+        except Exception:  # any damage the hash missed is a miss, not a crash
+            return None

@@ -1,0 +1,232 @@
+"""Kept first-pass results (filecache.py): an unchanged file is not read again, and what is
+served is never stale: same report as a run without the cache, whatever changed in between."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from readylint import filecache, pipeline
+from readylint.cli import main
+
+# Each item is some 700 bytes: 60 items a file puts three files well above MIN_BYTES.
+ITEM = """\
+  - id: {id}
+    title: Let shoppers keep their basket on every device, item {n}
+    rank: {n}
+    customer_need: Shoppers on the phone lose their cart when they switch devices, case {n}.
+    business_reason: Abandoned carts cost about 4% of revenue in the last quarter.
+    trade_off: We postpone the wishlist export by one sprint.
+    expected_outcome: Cart abandonment falls from 31% to 25% within two months.
+    why_now: {why}
+    description: |
+      Support tickets about lost baskets doubled since the app launch; the team that owns
+      checkout has measured the drop-off at the device switch in the funnel report.
+"""
+FILES = 3
+PER_FILE = 60
+
+
+def _write_backlog(root: Path) -> list[Path]:
+    root.mkdir(exist_ok=True)
+    paths, n = [], 0
+    for f in range(FILES):
+        parts = ["items:\n"]
+        for _ in range(PER_FILE):
+            n += 1
+            why = "TBD" if n % 7 == 0 else f"Before PAY-{n + 1} because it unblocks it."
+            parts.append(ITEM.format(id=f"PAY-{n}", n=n, why=why))
+        path = root / f"b{f}.yaml"
+        path.write_text("".join(parts), encoding="utf-8")
+        paths.append(path)
+    assert sum(p.stat().st_size for p in paths) >= filecache.MIN_BYTES
+    return paths
+
+
+@pytest.fixture
+def backlog(tmp_path: Path) -> list[Path]:
+    return _write_backlog(tmp_path / "backlog")
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files the first pass parsed (in this process), by the name they are shown by."""
+    seen: list[str] = []
+    real = pipeline.read_bytes
+
+    def counting(data: bytes, path: str, first_order: int = 0) -> object:
+        seen.append(path)
+        return real(data, path, first_order)
+
+    monkeypatch.setattr(pipeline, "read_bytes", counting)
+    monkeypatch.setenv("READYLINT_JOBS", "1")
+    return seen
+
+
+Report = Callable[..., dict[str, object]]
+
+
+@pytest.fixture
+def report(capsys: pytest.CaptureFixture[str]) -> Report:
+    def run(*args: str) -> dict[str, object]:
+        capsys.readouterr()
+        main(["check", "--format", "json", "--fail-on", "never", *args, "backlog"])
+        data: dict[str, object] = json.loads(capsys.readouterr().out)
+        return data
+
+    return run
+
+
+def _entries(cache_dir: Path) -> list[Path]:
+    folder = cache_dir / filecache.FOLDER
+    return sorted(folder.iterdir()) if folder.is_dir() else []
+
+
+def test_a_second_run_reads_no_file_and_reports_the_same(
+    backlog: list[Path], cache_dir: Path, reads: list[str], report: Report
+) -> None:
+    first = report()
+    assert len(reads) == FILES
+    assert len(_entries(cache_dir)) == FILES
+    reads.clear()
+    second = report()
+    assert reads == []
+    assert second == first
+    assert second == report("--no-cache")
+    assert first["summary"]["not_ready"] > 0  # type: ignore[index]
+
+
+def test_an_edited_file_alone_is_read_again_and_its_findings_move(
+    backlog: list[Path], cache_dir: Path, reads: list[str], report: Report
+) -> None:
+    report()
+    text = backlog[1].read_text(encoding="utf-8")
+    backlog[1].write_text(text.replace("PAY-61\n", "PAY-1\n", 1), encoding="utf-8")
+    reads.clear()
+    served = report()
+    assert reads == ["backlog/b1.yaml"]
+    assert served == report("--no-cache")
+    # The second pass still sees every item: the duplicate id spans a kept file and a new one.
+    assert "duplicate id 'PAY-1'" in json.dumps(served["errors"])
+    assert len(_entries(cache_dir)) == FILES  # the entry was replaced, not added to
+
+
+def test_another_engine_never_gets_the_kept_results(
+    backlog: list[Path], cache_dir: Path, reads: list[str], report: Report, tmp_path: Path
+) -> None:
+    plain = report()
+    reads.clear()
+    ignored = report("--ignore", "ordering-rationale")
+    assert len(reads) == FILES
+    assert ignored != plain
+    assert ignored == report("--ignore", "ordering-rationale", "--no-cache")
+    (tmp_path / ".readylint.yaml").write_text(
+        "checks:\n  trade-off:\n    severity: error\n", encoding="utf-8"
+    )
+    reads.clear()
+    assert report() == report("--no-cache")
+    assert len(reads) == 2 * FILES
+
+
+def test_a_new_readylint_never_gets_the_kept_results(
+    backlog: list[Path], cache_dir: Path, reads: list[str], report: Report,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    report()
+    real = filecache.code_stamp
+    monkeypatch.setattr(filecache, "code_stamp", lambda: (*real(), "edited module"))
+    reads.clear()
+    report()
+    assert len(reads) == FILES
+
+
+@pytest.mark.parametrize("damage", ["truncated", "flipped", "garbage"])
+def test_a_damaged_entry_is_a_miss(
+    backlog: list[Path], cache_dir: Path, reads: list[str], report: Report, damage: str
+) -> None:
+    first = report()
+    entry = _entries(cache_dir)[0]
+    blob = bytearray(entry.read_bytes())
+    if damage == "truncated":
+        del blob[len(blob) // 2 :]
+    elif damage == "flipped":
+        blob[-10] ^= 0xFF
+    else:
+        blob[:] = b"not an entry at all"
+    entry.write_bytes(bytes(blob))
+    reads.clear()
+    assert report() == first
+    assert len(reads) == 1
+
+
+def test_a_payload_damaged_after_its_header_matched_is_checked_again(
+    backlog: list[Path], cache_dir: Path, reads: list[str], report: Report,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    first = report()
+    monkeypatch.setattr(filecache.Kept, "load", lambda self: None)
+    reads.clear()
+    assert report() == first
+    assert len(reads) == FILES
+
+
+def test_no_cache_and_small_runs_keep_nothing(
+    tmp_path: Path, cache_dir: Path, reads: list[str], report: Report,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    _write_backlog(tmp_path / "backlog")
+    report("--no-cache")
+    monkeypatch.setenv("READYLINT_NO_CACHE", "1")
+    report()
+    assert _entries(cache_dir) == []
+    monkeypatch.delenv("READYLINT_NO_CACHE")
+    monkeypatch.setattr(filecache, "MIN_BYTES", 10**9)
+    report()
+    report()
+    assert _entries(cache_dir) == []
+    assert len(reads) == 4 * FILES
+
+
+@pytest.mark.skipif(
+    "fork" not in multiprocessing.get_all_start_methods(), reason="workers need fork"
+)
+def test_workers_keep_their_results_too(
+    backlog: list[Path], cache_dir: Path, report: Report, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("READYLINT_JOBS", "2")
+    first = report()
+    assert len(_entries(cache_dir)) == FILES
+    backlog[0].write_text(backlog[0].read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert report() == first  # one file checked by a worker, two served, in file order
+    monkeypatch.setenv("READYLINT_JOBS", "1")
+    assert report("--no-cache") == first
+
+
+def test_a_broken_file_is_kept_with_its_error(
+    backlog: list[Path], cache_dir: Path, reads: list[str], report: Report
+) -> None:
+    backlog[2].write_text(backlog[2].read_text(encoding="utf-8") + "  - id: [oops\n")
+    first = report()
+    assert first["errors"]
+    reads.clear()
+    assert report() == first
+    assert reads == []
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX owners and modes")
+@pytest.mark.parametrize("writable", ["entry", "folder"])
+def test_an_entry_others_may_write_is_never_loaded(
+    backlog: list[Path], cache_dir: Path, reads: list[str], report: Report, writable: str
+) -> None:
+    first = report()
+    entry = _entries(cache_dir)[0]
+    target = entry if writable == "entry" else entry.parent
+    target.chmod(target.stat().st_mode | 0o002)
+    reads.clear()
+    assert report() == first
+    assert len(reads) == (1 if writable == "entry" else FILES)
