@@ -83,8 +83,11 @@ def report(capsys: pytest.CaptureFixture[str]) -> Report:
 
 
 def _entries(cache_dir: Path) -> list[Path]:
+    """The kept results (not the pruning marker)."""
     folder = cache_dir / filecache.FOLDER
-    return sorted(folder.iterdir()) if folder.is_dir() else []
+    return (
+        sorted(p for p in folder.iterdir() if not p.name.startswith(".")) if folder.is_dir() else []
+    )
 
 
 def test_a_second_run_reads_no_file_and_reports_the_same(
@@ -230,3 +233,32 @@ def test_an_entry_others_may_write_is_never_loaded(
     reads.clear()
     assert report() == first
     assert len(reads) == (1 if writable == "entry" else FILES)
+
+
+def test_entries_unused_for_a_month_are_removed_once_a_day(
+    backlog: list[Path], cache_dir: Path, reads: list[str], report: Report
+) -> None:
+    report()
+    folder = cache_dir / filecache.FOLDER
+    stale = folder / "0123456789abcdef01234567"  # the entry of a file moved away long ago
+    stale.write_bytes(b"old")
+    month_ago = stale.stat().st_mtime - (filecache.UNUSED_DAYS + 1) * 86_400
+
+    def age(*paths: Path) -> None:
+        for path in paths:
+            os.utime(path, (month_ago, month_ago))
+
+    age(stale, *_entries(cache_dir))
+    reads.clear()
+    report()  # pruned today already: nothing removed; the entries it used are used again now
+    assert stale.exists()
+    assert reads == []
+    assert all(p.stat().st_mtime > month_ago + 86_400 for p in _entries(cache_dir) if p != stale)
+    age(folder / ".pruned", *_entries(cache_dir))  # a month later, nothing used meanwhile
+    backlog[1].unlink()
+    reads.clear()
+    served = report()
+    assert served == report("--no-cache")
+    assert not stale.exists()
+    assert len(_entries(cache_dir)) == FILES - 1  # the two files left, kept again
+    assert reads == ["backlog/b0.yaml", "backlog/b2.yaml"] * 2  # pruned, then --no-cache

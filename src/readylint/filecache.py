@@ -13,7 +13,8 @@ all of these are the same as when it was stored (never stale):
 
 The second pass (order, duplicates, boilerplate across items) always runs, on every item, so a
 change in one file still moves the findings it causes in others. One entry per file: a changed
-file's entry is replaced, not added to. Small runs (under ``MIN_BYTES`` of YAML: a pre-commit
+file's entry is replaced, not added to, and an entry no run has used for ``UNUSED_DAYS`` is
+removed (``prune``). Small runs (under ``MIN_BYTES`` of YAML: a pre-commit
 hook's few files) skip the cache, since checking them costs less than the lookup.
 
 Entries are pickles behind a header (the key, then a hash of the payload). Loading a pickle can
@@ -25,8 +26,11 @@ else may write, in a folder no one else may write (``cache.private``).
 
 from __future__ import annotations
 
+import contextlib
+import os
 import pickle
 import sys
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -40,6 +44,8 @@ except ImportError:  # pragma: no cover - a Python built without the _blake2 mod
 
 MIN_BYTES = 32_768  # below this much YAML in a run, the cache is not used
 FOLDER = "results"
+UNUSED_DAYS = 30  # an entry no run has used for this long is removed
+_PRUNED = ".pruned"  # its mtime: when unused entries were last removed (at most once a day)
 _MAGIC = b"readylint-results-1\n"
 _DIGEST = 16
 
@@ -94,6 +100,7 @@ class ResultCache:
             except OSError:
                 continue
             if size >= MIN_BYTES:
+                prune(folder / FOLDER)
                 return cls(folder / FOLDER, engine_inputs)
         return None
 
@@ -116,6 +123,8 @@ class ResultCache:
             return None
         if head != _MAGIC + key or not cache.private(file):  # a pickle is run when loaded
             return None
+        with contextlib.suppress(OSError):
+            os.utime(file)  # used now: kept from ``prune``
         return Kept(file, key)
 
     def put(self, path: Path, shown: str, data: bytes, result: object) -> None:
@@ -123,6 +132,26 @@ class ResultCache:
         file, where = self._where(path, shown)
         payload = pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
         cache.write_atomic(file, _MAGIC + self._key(where, data) + _hash(payload) + payload)
+
+
+def prune(folder: Path, now: float | None = None) -> None:
+    """Remove the entries no run has used for ``UNUSED_DAYS`` (files moved or deleted, old
+    checkouts), at most once a day; errors are ignored."""
+    now = time.time() if now is None else now
+    marker = folder / _PRUNED
+    try:
+        if now - marker.stat().st_mtime < 86_400:
+            return
+    except OSError:
+        pass  # never pruned: prune now
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+        for entry in folder.iterdir():
+            if entry.name != _PRUNED and now - entry.stat().st_mtime > UNUSED_DAYS * 86_400:
+                entry.unlink()
+    except OSError:
+        return
 
 
 class Kept:
