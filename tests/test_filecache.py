@@ -13,6 +13,7 @@ import pytest
 
 from readylint import filecache, pipeline
 from readylint.cli import main
+from readylint.paths import bytes_at_least
 
 # Each item is some 700 bytes: 60 items a file puts three files well above MIN_BYTES.
 ITEM = """\
@@ -262,3 +263,14 @@ def test_entries_unused_for_a_month_are_removed_once_a_day(
     assert not stale.exists()
     assert len(_entries(cache_dir)) == FILES - 1  # the two files left, kept again
     assert reads == ["backlog/b0.yaml", "backlog/b2.yaml"] * 2  # pruned, then --no-cache
+
+
+def test_bytes_at_least_counts_readable_files_only(tmp_path: Path) -> None:
+    one, two = tmp_path / "one.yaml", tmp_path / "two.yaml"
+    one.write_bytes(b"x" * 10)
+    two.write_bytes(b"x" * 5)
+    missing = tmp_path / "missing.yaml"
+    assert bytes_at_least([one, missing, two], 15)
+    assert not bytes_at_least([one, missing, two], 16)
+    assert bytes_at_least([], 0)
+    assert not bytes_at_least([missing], 1)

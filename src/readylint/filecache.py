@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from readylint import __version__, cache
+from readylint.paths import bytes_at_least
 
 try:  # hashlib's own BLAKE2, without hashlib's OpenSSL start-up
     from _blake2 import blake2b
@@ -93,16 +94,10 @@ class ResultCache:
         folder = cache.directory()
         if folder is None:
             return None
-        size = 0
-        for path in files:
-            try:
-                size += path.stat().st_size
-            except OSError:
-                continue
-            if size >= MIN_BYTES:
-                prune(folder / FOLDER)
-                return cls(folder / FOLDER, engine_inputs)
-        return None
+        if not bytes_at_least(files, MIN_BYTES):
+            return None
+        prune(folder / FOLDER)
+        return cls(folder / FOLDER, engine_inputs)
 
     def _where(self, path: Path, shown: str) -> tuple[Path, bytes]:
         where = f"{Path(path).absolute()}\0{shown}".encode(errors="surrogatepass")

@@ -1,8 +1,9 @@
-"""How paths are shown to users."""
+"""How paths are shown to users, and how much the files behind them hold."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -19,3 +20,17 @@ def display_path(path: Path) -> str:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop, Python < 3.13
         return path.as_posix()
+
+
+def bytes_at_least(files: Iterable[Path], limit: int) -> bool:
+    """Whether these files hold ``limit`` bytes or more together (a file that cannot be read
+    counts as empty; its reading reports it). Stops counting once the limit is reached."""
+    size = 0
+    for path in files:
+        try:
+            size += path.stat().st_size
+        except OSError:
+            continue
+        if size >= limit:
+            return True
+    return limit <= 0

@@ -29,7 +29,7 @@ from readylint.engine import Digest, Engine
 from readylint.errors import ConfigError
 from readylint.filecache import Kept, ResultCache
 from readylint.models import BacklogItem, FieldValue, InputError, SourceResult
-from readylint.paths import display_path
+from readylint.paths import bytes_at_least, display_path
 from readylint.sources.yaml_files import read_bytes, read_file
 from readylint.store import DigestStore
 
@@ -131,13 +131,7 @@ def jobs_wanted(files: Sequence[Path]) -> int:
             if hasattr(os, "sched_getaffinity")
             else os.cpu_count() or 1
         )
-        size = 0
-        for path in files:
-            try:
-                size += path.stat().st_size
-            except OSError:
-                continue
-        if size < PARALLEL_BYTES:
+        if not bytes_at_least(files, PARALLEL_BYTES):
             jobs = 1
     if jobs == 1 or len(files) < 2:
         return 1
