@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import pickle
 import sys
 import time
 from collections.abc import Iterable
@@ -124,6 +123,8 @@ class ResultCache:
 
     def put(self, path: Path, shown: str, data: bytes, result: object) -> None:
         """Keep ``result``, the first pass over these bytes; write errors are ignored."""
+        import pickle  # only runs that keep results need it (a one-item run does not)
+
         file, where = self._where(path, shown)
         payload = pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
         cache.write_atomic(file, _MAGIC + self._key(where, data) + _hash(payload) + payload)
@@ -170,6 +171,8 @@ class Kept:
         payload = memoryview(blob)[head:]
         if _hash(payload) != blob[head - _DIGEST : head]:
             return None
+        import pickle
+
         try:
             return pickle.loads(payload)
         except Exception:  # any damage the hash missed is a miss, not a crash
