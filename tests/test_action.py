@@ -46,6 +46,23 @@ def test_action_is_composite_and_passes_inputs_through_env() -> None:
     assert EXPRESSION.findall(output) == ["steps.run.outputs.sarif-file"]
 
 
+def test_action_keeps_the_cache_directory_it_points_readylint_at() -> None:
+    """The cache step restores and saves the very folder the run step hands readylint, and
+    only when the `cache` input is on."""
+    action = load(ROOT / "action.yml")
+    steps = action["runs"]["steps"]
+    (cached,) = [s for s in steps if str(s.get("uses", "")).startswith("actions/cache@")]
+    assert re.search(r"@v\d+$", cached["uses"])
+    assert cached["if"] == "inputs.cache == 'true'"
+    assert action["inputs"]["cache"]["default"] == "true"
+    run = next(s for s in steps if s.get("id") == "run")
+    assert steps.index(cached) < steps.index(run)
+    assert cached["with"]["path"] == run["env"]["CACHE_DIR"]
+    assert 'export READYLINT_CACHE_DIR="$CACHE_DIR"' in run["run"]
+    key, restore = cached["with"]["key"], cached["with"]["restore-keys"].strip()
+    assert key.startswith(restore) and "github.sha" in key  # a new save per commit
+
+
 def test_example_workflow_uses_the_local_action_on_the_example_backlog() -> None:
     workflow = load(ROOT / ".github" / "workflows" / "readylint.yml")
     triggers = workflow[True] if True in workflow else workflow["on"]  # YAML 1.1 reads `on` as True

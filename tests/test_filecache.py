@@ -6,6 +6,9 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -70,6 +73,7 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 Report = Callable[..., dict[str, object]]
+SRC = Path(filecache.__file__).resolve().parent
 
 
 @pytest.fixture
@@ -147,6 +151,59 @@ def test_a_new_readylint_never_gets_the_kept_results(
     reads.clear()
     report()
     assert len(reads) == FILES
+
+
+def _install(where: Path, stamp: float) -> Path:
+    """A copy of readylint as a wheel lays it out (checks under ``builtin_checks``), every file
+    written afresh with mtime ``stamp``: what a CI job's new virtual environment holds."""
+    package = where / "readylint"
+    shutil.copytree(SRC, package, copy_function=shutil.copyfile,
+                    ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
+    shutil.copytree(SRC.parents[1] / "checks", package / "builtin_checks",
+                    copy_function=shutil.copyfile)  # fmt: skip
+    for path in package.rglob("*"):
+        os.utime(path, (stamp, stamp))
+    return where
+
+
+def _run_installed(install: Path, root: Path, cache_dir: Path) -> str:
+    env = {**os.environ, "PYTHONPATH": str(install), "READYLINT_CACHE_DIR": str(cache_dir),
+           "READYLINT_JOBS": "1", "PYTHONDONTWRITEBYTECODE": "1"}  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "readylint", "check", "--format", "json", "--fail-on", "never",
+         "backlog"],
+        cwd=root, env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert json.loads(done.stdout)["summary"]["items"] == FILES * PER_FILE
+    return done.stdout
+
+
+def _pinned(cache_dir: Path, side: Path) -> list[int]:
+    """The entries' inodes, each held by a hard link in ``side`` so that no new file can take
+    its number: an entry written again (a miss) is a new file (``cache.write_atomic``)."""
+    side.mkdir(exist_ok=True)
+    for entry in _entries(cache_dir):
+        link = side / f"{entry.name}.{entry.stat().st_ino}"
+        if not link.exists():
+            link.hardlink_to(entry)
+    return [p.stat().st_ino for p in _entries(cache_dir)]
+
+
+def test_a_fresh_install_of_the_same_readylint_gets_the_kept_results(
+    backlog: list[Path], cache_dir: Path, tmp_path: Path
+) -> None:
+    """A CI job installs readylint into a new virtual environment on every run and restores
+    its cache directory: same bytes, new mtimes, so the kept results are served."""
+    first = _run_installed(_install(tmp_path / "one", 1_000_000_000), tmp_path, cache_dir)
+    kept = _pinned(cache_dir, tmp_path / "links")
+    assert len(kept) == FILES
+    again = _install(tmp_path / "two", 1_500_000_000)
+    assert _run_installed(again, tmp_path, cache_dir) == first
+    assert _pinned(cache_dir, tmp_path / "links") == kept  # served, not written again
+    with (again / "readylint" / "engine.py").open("a", encoding="utf-8") as module:
+        module.write("# edited\n")
+    assert _run_installed(again, tmp_path, cache_dir) == first
+    assert not set(_pinned(cache_dir, tmp_path / "links")) & set(kept)  # all read again
 
 
 @pytest.mark.parametrize("damage", ["truncated", "flipped", "garbage"])

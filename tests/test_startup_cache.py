@@ -202,6 +202,18 @@ def test_an_entry_from_another_schema_falls_back(
     assert len(validations) == 2
 
 
+def test_the_schema_stamp_follows_module_bytes_not_mtimes(tmp_path: Path) -> None:
+    """A reinstall of the same release (new mtimes) keeps the stamp; an edit changes it."""
+    module = tmp_path / "schema.py"
+    module.write_text("A = 1\n", encoding="utf-8")
+    before = cache.content_stamp([(module, "schema.py"), (tmp_path / "gone.py", "gone.py")])
+    os.utime(module, (1_000_000_000, 1_000_000_000))
+    assert cache.content_stamp([(module, "schema.py"), (tmp_path / "gone.py", "gone.py")]) == before
+    assert before[1] == ("gone.py", None)
+    module.write_text("A = 2\n", encoding="utf-8")
+    assert cache.content_stamp([(module, "schema.py")]) != before[:1]
+
+
 def test_an_unusable_cache_directory_is_ignored(
     run: Callable[..., Run], write: Write, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -9,8 +9,9 @@ validated are ever stored, so an invalid file is always reported by the schema i
 An entry is served only when all of these match what it was stored with (never stale):
 - the file's absolute path and a BLAKE2 hash of its bytes (not its mtime, which an edit within
   the same tick, a checkout or ``touch -d`` can leave unchanged),
-- readylint's version, the Python version, and the size and mtime of the schema modules (so an
-  edited schema in a checkout is not served old results).
+- readylint's version, the Python version, and a hash of each schema module's bytes (so an
+  edited schema in a checkout is not served old results, while a reinstall of the same release,
+  as in a CI job that restores its cache, is).
 
 A missing, unreadable, truncated, corrupt or mismatched entry is a miss; a cache directory that
 cannot be written is ignored. Entries are ``marshal`` data behind a header and a hash of the
@@ -37,6 +38,7 @@ import contextlib
 import marshal
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -191,15 +193,22 @@ def _schema_stamp() -> tuple[Any, ...]:
     global _stamp
     if _stamp is None:
         here = Path(__file__).parent
-        stamp: list[Any] = []
-        for name in _SCHEMA_MODULES:
-            try:
-                info = (here / name).stat()
-                stamp.append((name, info.st_size, info.st_mtime_ns))
-            except OSError:
-                stamp.append((name, None))
-        _stamp = tuple(stamp)
+        _stamp = content_stamp((here / name, name) for name in _SCHEMA_MODULES)
     return _stamp
+
+
+def content_stamp(files: Iterable[tuple[Path, str]]) -> tuple[tuple[str, bytes | None], ...]:
+    """Each (file, name) as its name and a hash of its bytes (None: unreadable).
+
+    Bytes, not size and mtime: a fresh install of the same release (a CI job restoring its
+    cache into a new virtual environment) writes the same bytes with new mtimes."""
+    stamp: list[tuple[str, bytes | None]] = []
+    for file, name in files:
+        try:
+            stamp.append((name, _hash(file.read_bytes())))
+        except OSError:
+            stamp.append((name, None))
+    return tuple(stamp)
 
 
 def _read(file: Path, key: tuple[Any, ...]) -> Any:
