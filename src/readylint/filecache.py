@@ -9,8 +9,8 @@ all of these are the same as when it was stored (never stale):
 - the engine: every check definition loaded, the chosen checks, the configuration's severities,
   minimum words, aliases and options, and ``--strict`` (``Engine.inputs``);
 - readylint's version and a hash of each of its modules' bytes (an edited checkout), the Python
-  and PyYAML versions, and the RE2 binding's hash and size. Bytes, not mtimes: a CI job that installs
-  the same readylint afresh and restores its cache directory is served its kept results.
+  and PyYAML versions, and the RE2 binding's hash and size. Bytes, not mtimes: a CI job that
+  installs the same readylint afresh and restores its cache directory is served what it kept.
 
 The second pass (order, duplicates, boilerplate across items) always runs, on every item, so a
 change in one file still moves the findings it causes in others. One entry per file: a changed
