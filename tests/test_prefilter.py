@@ -45,6 +45,21 @@ def test_phrase_prefilter_rules_out_text_without_the_phrases() -> None:
     assert ROUGH.search("Support spends two hours a day on refunds") is None
 
 
+def test_phrase_prefilter_program_grows_with_the_phrases_not_twenty_fold_per_space() -> None:
+    # RE2 spells a bounded repetition out: "\\s{1,20}" between words made each phrase list's
+    # program (and its DFA's states, in every worker) many times the size of its text.
+    if not HAS_RE2:
+        pytest.skip("google-re2 is not installed")
+    import re2  # type: ignore[import-untyped]
+
+    phrases = tuple(f"not important for the {team} team" for team in ("sales", "ops", "web", "qa"))
+    pattern = phrase_prefilter(phrases)
+    assert pattern is not None
+    options = re2.Options()
+    options.case_sensitive = False
+    assert re2.compile(pattern, options).programsize < 2 * len(pattern)
+
+
 @pytest.mark.parametrize("after", [0, 64])  # the prefilter from the first answer, or later
 def test_flag_verdicts_are_the_exact_patterns(after: int, monkeypatch: pytest.MonkeyPatch) -> None:
     from readylint import judge as judge_module

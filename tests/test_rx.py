@@ -47,6 +47,14 @@ def test_programs_are_called_directly() -> None:
         hit.group(1)
 
 
+def test_a_pattern_is_compiled_once_however_many_checks_use_it() -> None:
+    # two checks flagging the same phrases share one prefilter program (C memory in each worker)
+    assert rx.compile_text(r"\bpure win\b") is rx.compile_text(r"\bpure win\b")
+    sensitive = rx.compile_text(r"\bpure win\b", ignore_case=False)
+    assert sensitive is not rx.compile_text(r"\bpure win\b")
+    assert sensitive.search("PURE WIN") is None
+
+
 def test_any_of_finds_the_leftmost_of_re2_and_re_parts() -> None:
     # the look-behind cannot run on RE2, so this list is one RE2 part and one ``re`` part
     found = rx.AnyOf([r"(?<=the )users", r"sync"]).search("when sync fails the users wait")

@@ -109,6 +109,27 @@ def _load(kept: Kept, path: Path, engine: Engine) -> FileResult:
     return result if isinstance(result, FileResult) else check_file(path, engine)
 
 
+# glibc's M_MMAP_THRESHOLD (``mallopt``): a block from this size up gets a mapping of its own,
+# given back to the system when freed. Left to itself, glibc raises the threshold the first time
+# such a block is freed (a file's bytes, a pickled result), and later ones are carved from the
+# heap, which fragments and never shrinks: about 10 MiB more in each worker by the end of a
+# 100,000-item run (benchmarks/README.md, "Memory").
+_M_MMAP_THRESHOLD = -3
+_MMAP_FROM = 128 * 1024
+
+
+def _worker_start() -> None:
+    """Run in each forked worker before its first task: fix the C allocator's mmap threshold
+    where the C library has ``mallopt`` (glibc; musl's does nothing). Elsewhere, nothing."""
+    try:
+        import ctypes
+
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):  # pragma: no cover - no C library symbols to reach
+        return
+    mallopt(_M_MMAP_THRESHOLD, _MMAP_FROM)
+
+
 def _jobs_setting(setting: str) -> int:
     """``READYLINT_JOBS``, checked."""
     try:
@@ -168,7 +189,9 @@ def read_and_check(
         from concurrent.futures import ProcessPoolExecutor
 
         _ENGINE = engine
-        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+        pool = ProcessPoolExecutor(
+            jobs, mp_context=multiprocessing.get_context("fork"), initializer=_worker_start
+        )
         checked = pool.map(check_file, missing, chunksize=1)
     outcomes = (
         next(checked) if hit is None else _load(hit, path, engine)
@@ -221,7 +244,9 @@ def digest_items(
     step = -(-len(items) // (jobs * 4))  # a few chunks per worker, so none waits on another
     _ENGINE, _ITEMS, _WANTED = engine, items, wanted
     try:
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(
+            jobs, mp_context=multiprocessing.get_context("fork"), initializer=_worker_start
+        ) as pool:
             chunks = pool.map(_digest_chunk, range(0, len(items), step), [step] * jobs * 4)
             return [digest for chunk in chunks for digest in chunk]
     finally:

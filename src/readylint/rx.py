@@ -55,12 +55,24 @@ def _re2_compile(pattern: str, ignore_case: bool) -> Any:
         return None
 
 
+# Patterns compiled by ``compile_text``, one program however many checks use the same pattern
+# (two checks flagging the same phrases share their prefilter): RE2's programs and the states
+# their DFAs keep are C memory, several MiB for a long phrase list, in every worker.
+_COMPILED: dict[tuple[str, bool], Pattern] = {}
+
+
 def compile_text(pattern: str, *, ignore_case: bool = True) -> Pattern:
     """``pattern`` compiled for RE2 when it can be, else for ``re`` (already linear-checked)."""
-    compiled = _re2_compile(pattern, ignore_case)
-    if compiled is not None:
-        return _direct(compiled)
-    return re.compile(pattern, re.I if ignore_case else 0)
+    key = (pattern, ignore_case)
+    found = _COMPILED.get(key)
+    if found is None:
+        compiled = _re2_compile(pattern, ignore_case)
+        if compiled is not None:
+            found = _direct(compiled)
+        else:
+            found = re.compile(pattern, re.I if ignore_case else 0)
+        _COMPILED[key] = found
+    return found
 
 
 class AnyOf:
