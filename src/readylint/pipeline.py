@@ -111,16 +111,17 @@ def _load(kept: Kept, path: Path, engine: Engine) -> FileResult:
 
 # glibc's M_MMAP_THRESHOLD (``mallopt``): a block from this size up gets a mapping of its own,
 # given back to the system when freed. Left to itself, glibc raises the threshold the first time
-# such a block is freed (a file's bytes, a pickled result), and later ones are carved from the
-# heap, which fragments and never shrinks: about 10 MiB more in each worker by the end of a
-# 100,000-item run (benchmarks/README.md, "Memory").
+# such a block is freed (a file's bytes, a pickled result, a sort's key list), and later ones
+# are carved from the heap, which fragments and never shrinks: at the end of a 100,000-item run,
+# about 10 MiB more in each worker and 20 MiB more in the parent (benchmarks/README.md).
 _M_MMAP_THRESHOLD = -3
 _MMAP_FROM = 128 * 1024
 
 
-def _worker_start() -> None:
-    """Run in each forked worker before its first task: fix the C allocator's mmap threshold
-    where the C library has ``mallopt`` (glibc; musl's does nothing). Elsewhere, nothing."""
+def _give_back_large_blocks() -> None:
+    """Fix the C allocator's mmap threshold (above) for the rest of this process, where the C
+    library has ``mallopt`` (glibc; musl's does nothing); elsewhere, nothing. Large runs only:
+    in the parent and in each forked worker before its first task."""
     try:
         import ctypes
 
@@ -189,8 +190,11 @@ def read_and_check(
         from concurrent.futures import ProcessPoolExecutor
 
         _ENGINE = engine
+        _give_back_large_blocks()  # here too: this process holds the whole backlog's results
         pool = ProcessPoolExecutor(
-            jobs, mp_context=multiprocessing.get_context("fork"), initializer=_worker_start
+            jobs,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_give_back_large_blocks,
         )
         checked = pool.map(check_file, missing, chunksize=1)
     outcomes = (
@@ -243,9 +247,12 @@ def digest_items(
 
     step = -(-len(items) // (jobs * 4))  # a few chunks per worker, so none waits on another
     _ENGINE, _ITEMS, _WANTED = engine, items, wanted
+    _give_back_large_blocks()
     try:
         with ProcessPoolExecutor(
-            jobs, mp_context=multiprocessing.get_context("fork"), initializer=_worker_start
+            jobs,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_give_back_large_blocks,
         ) as pool:
             chunks = pool.map(_digest_chunk, range(0, len(items), step), [step] * jobs * 4)
             return [digest for chunk in chunks for digest in chunk]
