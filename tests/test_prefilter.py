@@ -73,3 +73,29 @@ def test_flag_verdicts_are_the_exact_patterns(after: int, monkeypatch: pytest.Mo
     # the prefilter matches ("nothing" inside a word) but the exact pattern does not
     assert judge.flag("nothingness", whole=True) is None
     assert judge.flag("We postpone PAY-3", whole=True) is None
+
+
+def test_a_phrase_list_re2_refuses_is_read_without_a_prefilter(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A long phrase list can make a prefilter over RE2's memory budget; ``re`` cannot read its
+    # RE2 syntax (\pZ), so the flag goes without one instead of failing after 64 answers.
+    from readylint import judge as judge_module
+    from readylint import rx
+    from readylint.definitions import Flag, JudgeSpec
+
+    monkeypatch.setattr(rx, "_RE2_ONLY", {})  # not the program another test compiled
+    if HAS_RE2:
+        import re2  # type: ignore[import-untyped]
+
+        tiny = re2.Options()
+        tiny.case_sensitive = False
+        tiny.log_errors = False
+        tiny.max_mem = 1024  # refuses any of these prefilters
+        monkeypatch.setattr(rx, "_OPTIONS", tiny)
+    monkeypatch.setattr(judge_module, "_PREFILTER_AFTER", 0)
+    flag = Flag(name="nothing", says="gives nothing up", whole=True, phrases=PHRASES, patterns=())
+    judge = Judge(JudgeSpec(looked_for="x", ask="y", flags=(flag,)))
+    assert judge.flag("Nothing.", whole=True) == (flag, "Nothing")
+    assert judge.flag("We postpone PAY-3", whole=True) is None
+    assert judge._flags[0].prefilter is None

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from readylint.definitions import Flag, JudgeSpec, ProseSpec
 from readylint.linear import compile_linear, phrase_pattern, phrase_prefilter
-from readylint.rx import AnyOf, Match, TextPattern
+from readylint.rx import AnyOf, Match, Pattern, TextPattern, compile_re2
 
 # --- cleaning prose before it is judged -------------------------------------------------------
 
@@ -256,7 +256,7 @@ _PREFILTER_AFTER = 64
 
 
 class _CompiledFlag:
-    __slots__ = ("_calls", "flag", "patterns", "phrases", "prefilter")
+    __slots__ = ("_calls", "_rough", "flag", "patterns", "phrases", "prefilter")
 
     def __init__(self, flag: Flag) -> None:
         self.flag = flag
@@ -264,18 +264,20 @@ class _CompiledFlag:
         # The exact phrase pattern needs Python's engine (look-arounds); RE2 first rules out
         # the many answers that hold none of the phrases at all, several times faster. The
         # prefilter is a superset, so the verdict is the same with or without it.
-        prefilter = phrase_prefilter(flag.phrases)
-        self.prefilter = TextPattern(prefilter) if prefilter is not None else None
+        self._rough = phrase_prefilter(flag.phrases)
+        self.prefilter: Pattern | None = None  # compiled after _PREFILTER_AFTER answers
         self._calls = 0
         self.patterns = [compile_linear_text(p) for p in flag.patterns]
 
     def _may_hold_phrase(self, text: str) -> bool:
-        if self.prefilter is None:
-            return True
-        if self._calls < _PREFILTER_AFTER:
+        if self._calls <= _PREFILTER_AFTER:
             self._calls += 1
-            return True
-        return self.prefilter.search(text) is not None
+            if self._calls <= _PREFILTER_AFTER:
+                return True
+            # RE2 alone reads it; where RE2 cannot (a phrase list whose program is over RE2's
+            # memory budget, say), the exact pattern reads every answer.
+            self.prefilter = compile_re2(self._rough) if self._rough is not None else None
+        return self.prefilter is None or self.prefilter.search(text) is not None
 
     def match(self, text: str) -> str | None:
         hits: list[Match] = []

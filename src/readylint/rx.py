@@ -75,6 +75,21 @@ def compile_text(pattern: str, *, ignore_case: bool = True) -> Pattern:
     return found
 
 
+_RE2_ONLY: dict[tuple[str, bool], Pattern | None] = {}
+
+
+def compile_re2(pattern: str, *, ignore_case: bool = True) -> Pattern | None:
+    """``pattern`` compiled by RE2 alone (one program per distinct pattern, as above), or None
+    where RE2 is not installed or refuses it (a program over its memory budget, say). For
+    patterns in RE2's own syntax, such as the phrase prefilters (``\\pZ``), which ``re`` cannot
+    read: a caller goes without the pattern rather than fall back."""
+    key = (pattern, ignore_case)
+    if key not in _RE2_ONLY:
+        compiled = _re2_compile(pattern, ignore_case)
+        _RE2_ONLY[key] = _direct(compiled) if compiled is not None else None
+    return _RE2_ONLY[key]
+
+
 class AnyOf:
     """Any of several patterns, matched as few alternations as possible.
 
