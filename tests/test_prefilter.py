@@ -84,7 +84,7 @@ def test_a_phrase_list_re2_refuses_is_read_without_a_prefilter(
     from readylint import rx
     from readylint.definitions import Flag, JudgeSpec
 
-    monkeypatch.setattr(rx, "_RE2_ONLY", {})  # not the program another test compiled
+    monkeypatch.setattr(rx, "_COMPILED", {})  # not the program another test compiled
     if HAS_RE2:
         import re2  # type: ignore[import-untyped]
 

@@ -55,39 +55,29 @@ def _re2_compile(pattern: str, ignore_case: bool) -> Any:
         return None
 
 
-# Patterns compiled by ``compile_text``, one program however many checks use the same pattern
-# (two checks flagging the same phrases share their prefilter): RE2's programs and the states
-# their DFAs keep are C memory, several MiB for a long phrase list, in every worker.
-_COMPILED: dict[tuple[str, bool], Pattern] = {}
+# RE2's programs, one per distinct pattern however many checks use it (None: RE2 refused it).
+# Programs and the states their DFAs keep are C memory, several MiB for a long list, in every
+# worker. ``re`` keeps its own cache of compiled patterns.
+_COMPILED: dict[tuple[str, bool], Pattern | None] = {}
+
+
+def compile_re2(pattern: str, *, ignore_case: bool = True) -> Pattern | None:
+    """``pattern`` compiled by RE2 alone, or None where RE2 is not installed or refuses it (a
+    program over its memory budget, say). Alone, this is for patterns in RE2's own syntax, such
+    as the phrase prefilters (``\\pZ``), which ``re`` cannot read: the caller goes without them."""
+    key = (pattern, ignore_case)
+    if key not in _COMPILED:
+        compiled = _re2_compile(pattern, ignore_case)
+        _COMPILED[key] = _direct(compiled) if compiled is not None else None
+    return _COMPILED[key]
 
 
 def compile_text(pattern: str, *, ignore_case: bool = True) -> Pattern:
     """``pattern`` compiled for RE2 when it can be, else for ``re`` (already linear-checked)."""
-    key = (pattern, ignore_case)
-    found = _COMPILED.get(key)
-    if found is None:
-        compiled = _re2_compile(pattern, ignore_case)
-        if compiled is not None:
-            found = _direct(compiled)
-        else:
-            found = re.compile(pattern, re.I if ignore_case else 0)
-        _COMPILED[key] = found
-    return found
-
-
-_RE2_ONLY: dict[tuple[str, bool], Pattern | None] = {}
-
-
-def compile_re2(pattern: str, *, ignore_case: bool = True) -> Pattern | None:
-    """``pattern`` compiled by RE2 alone (one program per distinct pattern, as above), or None
-    where RE2 is not installed or refuses it (a program over its memory budget, say). For
-    patterns in RE2's own syntax, such as the phrase prefilters (``\\pZ``), which ``re`` cannot
-    read: a caller goes without the pattern rather than fall back."""
-    key = (pattern, ignore_case)
-    if key not in _RE2_ONLY:
-        compiled = _re2_compile(pattern, ignore_case)
-        _RE2_ONLY[key] = _direct(compiled) if compiled is not None else None
-    return _RE2_ONLY[key]
+    compiled = compile_re2(pattern, ignore_case=ignore_case)
+    if compiled is not None:
+        return compiled
+    return re.compile(pattern, re.I if ignore_case else 0)
 
 
 class AnyOf:
