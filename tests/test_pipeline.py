@@ -111,10 +111,10 @@ def test_large_json_report_is_one_item_per_line_and_the_same_document(
 
 
 # Run in a subprocess: each forked worker (with what it inherited frozen out of its garbage
-# collections), and the parent once the run is read, frees a 4 MiB
-# block, then holds a 600 KiB one, and writes how much of what it holds has a mapping of its own
-# (mallinfo2's hblkhd). glibc's own rule puts the second block in the heap (0), where it
-# fragments; with the threshold fixed it is mapped, and given back when freed.
+# collections), and the parent once the run is read, frees a 4 MiB block, then holds a 600 KiB
+# one, and writes how much of what it holds has a mapping of its own (mallinfo2's hblkhd).
+# glibc's own rule puts the second block in the heap (0), where it fragments; with the threshold
+# fixed it is mapped, and given back when freed.
 _PROBE = """
 import ctypes, os, sys
 from pathlib import Path
@@ -136,7 +136,6 @@ def mapped(name):
     before = info().hblkhd
     held = bytearray(600 << 10)
     (out / name).write_text(str(info().hblkhd - before))
-
 
 def probe(path, engine=None):
     import gc

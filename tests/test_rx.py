@@ -48,7 +48,7 @@ def test_programs_are_called_directly() -> None:
 
 
 def test_a_pattern_is_compiled_once_however_many_checks_use_it() -> None:
-    # two checks flagging the same phrases share one prefilter program (C memory in each worker)
+    # checks using the same pattern share one RE2 program (C memory, in each worker)
     assert rx.compile_text(r"\bpure win\b") is rx.compile_text(r"\bpure win\b")
     sensitive = rx.compile_text(r"\bpure win\b", ignore_case=False)
     assert sensitive is not rx.compile_text(r"\bpure win\b")
