@@ -18,6 +18,7 @@ from readylint.config import Config, FailOn
 from readylint.definitions import CheckDefinition
 from readylint.engine import CheckOptions, Digest, Engine
 from readylint.errors import ConfigError
+from readylint.itemtable import ItemTable, Ordered
 from readylint.keys import suggest
 from readylint.models import BacklogItem, ItemResult, RunResult, SourceResult
 from readylint.paths import display_path
@@ -151,9 +152,14 @@ def lint(
     it accepts; all items are still context for checks that look across the backlog.
     """
     read = source.items
+    items: Sequence[BacklogItem]
     # as order_items; an array, not a list of 100,000 int objects, since it is kept to the end
-    order = array("I", sorted(range(len(read)), key=lambda k: order_key(read[k])))
-    items = [read[k] for k in order]
+    if isinstance(read, ItemTable):  # a large YAML backlog's: ordered by its columns
+        order = read.backlog_order()
+        items = Ordered(read, order)
+    else:
+        order = array("I", sorted(range(len(read)), key=lambda k: order_key(read[k])))
+        items = [read[k] for k in order]
     errors = [*source.errors, *duplicate_ids(items)]
     positions = range(len(items) if top is None else min(top, len(items)))
     if report is not None:
@@ -181,7 +187,7 @@ PACK_ABOVE = 2000
 
 def _finish_read(
     engine: Engine,
-    items: list[BacklogItem],
+    items: Sequence[BacklogItem],
     digests: Sequence[Digest],
     order: Sequence[int],
     report: Iterable[int],
@@ -196,7 +202,7 @@ def _finish_read(
     for position, index in enumerate(order):
         backlog_position[index] = position
     wanted = list(report)
-    finished = engine.finish_each(
+    finished = engine.finish_rows(
         items,
         Reordered(digests, order),
         wanted,
@@ -204,10 +210,10 @@ def _finish_read(
         positions=backlog_position,
     )
     if len(wanted) <= PACK_ABOVE:
-        return list(finished)
+        return [ItemResult(items[index], index + 1, findings) for index, findings in finished]
     from readylint.results import PackedResults
 
-    return PackedResults(finished)
+    return PackedResults.of(items, finished)
 
 
 def exit_code(result: RunResult, fail_on: FailOn) -> int:

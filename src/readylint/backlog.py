@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
+from readylint.itemtable import item_ids
 from readylint.models import BacklogItem, InputError
 
 
@@ -17,13 +18,14 @@ def order_items(items: Iterable[BacklogItem]) -> list[BacklogItem]:
     return sorted(items, key=order_key)
 
 
-def duplicate_ids(items: Iterable[BacklogItem]) -> list[InputError]:
+def duplicate_ids(items: Sequence[BacklogItem]) -> list[InputError]:
     """An error for every item whose id an earlier item (in backlog order) already uses."""
-    first: dict[str, BacklogItem] = {}
+    first: dict[str, int] = {}
     errors: list[InputError] = []
-    for item in items:
-        other = first.setdefault(item.id, item)
-        if other is not item:
+    for index, ident in enumerate(item_ids(items)):  # items are built only for duplicates
+        earlier = first.setdefault(ident, index)
+        if earlier != index:
+            item, other = items[index], items[earlier]
             where = other.location.path or other.location.url or "?"
             if other.location.line is not None:
                 where = f"{where}:{other.location.line}"

@@ -15,6 +15,7 @@ import yaml
 
 from readylint import boilerplate
 from readylint.definitions import AnswerSpec, CheckDefinition, Example
+from readylint.itemtable import item_ids
 from readylint.judge import Judge, ProseFinder, any_linear, prose_sentences, restates
 from readylint.keys import CORE_KEYS, normalise_key, suggest
 from readylint.linear import compile_linear
@@ -316,11 +317,27 @@ class Engine:
         prints: boilerplate.PrintTable | None = None,
         positions: Sequence[int] | None = None,
     ) -> Iterator[ItemResult]:
-        """``finish``, one item result at a time (``results.PackedResults`` packs them). The
-        digests' prints are grouped, unless ``prints`` holds them already (``pipeline.py``): item
-        k of that table is at backlog position ``positions[k]``."""
+        """``finish``, one item result at a time. The digests' prints are grouped, unless
+        ``prints`` holds them already (``pipeline.py``): item k of that table is at backlog
+        position ``positions[k]``."""
+        for index, findings in self.finish_rows(
+            items, digests, report, prints=prints, positions=positions
+        ):
+            yield ItemResult(items[index], index + 1, findings)
+
+    def finish_rows(
+        self,
+        items: Sequence[BacklogItem],
+        digests: Sequence[Digest],
+        report: Iterable[int],
+        *,
+        prints: boilerplate.PrintTable | None = None,
+        positions: Sequence[int] | None = None,
+    ) -> Iterator[tuple[int, list[Finding]]]:
+        """``finish_each`` as (position, findings), without the item itself: a large run packs
+        these (``results.PackedResults.of``) and builds its items again only to report them."""
         indices = list(report)
-        context = RunContext([item.id for item in items], indices)
+        context = RunContext(item_ids(items), indices)
         context.cache["digests"] = digests
         if prints is not None:
             context.cache["prints"] = prints
@@ -332,7 +349,7 @@ class Engine:
                 if result is None or (check.definition.exempt_last and index == last):
                     continue
                 findings.extend(check.finish(result, index, context))
-            yield ItemResult(items[index], index + 1, findings)
+            yield index, findings
 
     # -- building check functions -----------------------------------------------------------
 

@@ -117,19 +117,29 @@ def changed_lines(ref: str, cwd: Path | None = None) -> Changes:
     return result
 
 
-def changed_items(items: Iterable[BacklogItem], changes: Changes) -> set[int]:
-    """``id()`` of every item whose span holds a changed line (items without a path never do)."""
+ItemKey = tuple[str | None, int | None, int]
+
+
+def item_key(item: BacklogItem) -> ItemKey:
+    """What tells one read item from the others: its path, line and reading order (not its
+    ``id()``: a large backlog's items are built again each time they are read, ``itemtable``)."""
+    return (item.location.path, item.location.line, item.order)
+
+
+def changed_items(items: Iterable[BacklogItem], changes: Changes) -> set[ItemKey]:
+    """``item_key`` of every item whose span holds a changed line (items without a path never
+    do)."""
     by_file: dict[Path, list[BacklogItem]] = defaultdict(list)
     for item in items:
         if item.location.path is not None:
             by_file[Path(item.location.path).resolve()].append(item)
-    hit: set[int] = set()
+    hit: set[ItemKey] = set()
     for path, file_items in by_file.items():
         if path not in changes:
             continue
         lines = changes[path]
         if lines is ALL:
-            hit.update(id(i) for i in file_items)
+            hit.update(item_key(i) for i in file_items)
             continue
         ordered = sorted(file_items, key=lambda i: i.location.line or 0)
         for index, item in enumerate(ordered):
@@ -140,7 +150,7 @@ def changed_items(items: Iterable[BacklogItem], changes: Changes) -> set[int]:
                 else None
             )
             if any(line >= start and (end is None or line <= end) for line in lines):
-                hit.add(id(item))
+                hit.add(item_key(item))
         # Lines above the first item (a file header) belong to no item.
     return hit
 
@@ -148,4 +158,4 @@ def changed_items(items: Iterable[BacklogItem], changes: Changes) -> set[int]:
 def predicate(items: Iterable[BacklogItem], ref: str) -> Callable[[BacklogItem], bool]:
     """A ``report=`` filter for ``app.lint``: only items changed since ``ref``."""
     hit = changed_items(items, changed_lines(ref))
-    return lambda item: id(item) in hit
+    return lambda item: item_key(item) in hit

@@ -98,9 +98,11 @@ class InputError:
 
 @dataclass(slots=True)
 class SourceResult:
-    """What a source read: items (in its own order), input errors, and notices for the user."""
+    """What a source read: items (in its own order), input errors, and notices for the user.
 
-    items: list[BacklogItem] = field(default_factory=list)
+    A large YAML backlog's items are an ``itemtable.ItemTable``, the others a list."""
+
+    items: Sequence[BacklogItem] = field(default_factory=list)
     errors: list[InputError] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     # When the source already ran the engine's first pass (``pipeline.py``): one digest per item,

@@ -1,9 +1,10 @@
 """Read and check YAML files file by file, on every core, keeping only what the report needs.
 
 Each file is parsed and its items run through the engine's first pass (``Engine.digest``) where
-it is read, possibly in a worker process; what comes back is the items without their texts, their
-digests in columns (``store.DigestStore``: findings as integers into a table of distinct texts,
-answer prints as ``boilerplate.PrintTable`` rows, excerpts compressed), and the file's errors.
+it is read, possibly in a worker process; what comes back is the items without their texts
+(``itemtable.ItemTable``: ids, titles and numbers in columns), their digests in columns
+(``store.DigestStore``: findings as integers into a table of distinct texts, answer prints as
+``boilerplate.PrintTable`` rows, excerpts compressed), and the file's errors.
 The texts are never all in memory at once, and the second pass (``Engine.finish``, which needs
 the whole backlog order) runs once everything is read; a large run keeps its item results packed
 (``results.PackedResults``) until they are reported.
@@ -28,7 +29,8 @@ from typing import Any
 from readylint.engine import Digest, Engine
 from readylint.errors import ConfigError
 from readylint.filecache import Kept, ResultCache
-from readylint.models import BacklogItem, FieldValue, InputError, SourceResult
+from readylint.itemtable import ItemTable
+from readylint.models import BacklogItem, InputError, SourceResult
 from readylint.paths import bytes_at_least, display_path
 from readylint.sources.yaml_files import read_bytes, read_file
 from readylint.store import DigestStore
@@ -48,22 +50,12 @@ PARALLEL_ITEMS = 1500
 
 @dataclasses.dataclass(slots=True)
 class FileResult:
-    """One file, checked: its items (texts dropped), their digests in columns, and its errors."""
+    """One file, checked: its items without their texts, and their digests, in columns; and
+    the file's errors."""
 
-    items: list[BacklogItem]
+    items: ItemTable
     digests: DigestStore
     errors: list[InputError]
-
-
-# The fields of every slimmed item: one empty dict, not one each (nothing adds to it).
-_NO_FIELDS: dict[str, FieldValue] = {}
-
-
-def slim(item: BacklogItem) -> BacklogItem:
-    """The item without what only the first pass reads (texts, fields, their lines)."""
-    return dataclasses.replace(
-        item, fields=_NO_FIELDS, description=None, description_line=None, title_line=None
-    )
 
 
 def check_file(path: Path, engine: Engine | None = None) -> FileResult:
@@ -84,7 +76,7 @@ def check_file(path: Path, engine: Engine | None = None) -> FileResult:
     for item in items:
         digests.add(engine.digest(item))
     digests.prints.seal()
-    result = FileResult([slim(item) for item in items], digests, errors)
+    result = FileResult(ItemTable(items), digests, errors)
     if kept is not None:
         kept.put(path, shown, data, result)
     return result
@@ -187,7 +179,8 @@ def read_and_check(
     """
     global _ENGINE, _RESULTS
     store = DigestStore(len(engine.checks))
-    result = SourceResult(digests=store)
+    table = ItemTable()
+    result = SourceResult(table, digests=store)
     _RESULTS = ResultCache.for_run(engine.inputs, files)
     kept = _kept(files, _RESULTS) if _RESULTS is not None else [None] * len(files)
     missing = [path for path, hit in zip(files, kept, strict=True) if hit is None]
@@ -212,22 +205,10 @@ def read_and_check(
         next(checked) if hit is None else _load(hit, path, engine)
         for path, hit in zip(files, kept, strict=True)
     )
-    # One copy of each type, status and label set however many items repeat it (a worker's
-    # strings arrive as new objects with every file).
-    strings: dict[str, str] = {}
-    label_sets: dict[tuple[str, ...], tuple[str, ...]] = {}
     try:
         for outcome in outcomes:
-            for item in outcome.items:
-                item.order = order
-                order += 1
-                item.type = strings.setdefault(item.type, item.type)
-                if item.status is not None:
-                    item.status = strings.setdefault(item.status, item.status)
-                if item.labels:
-                    item.labels = label_sets.setdefault(item.labels, item.labels)
-            order += len(outcome.errors)
-            result.items.extend(outcome.items)
+            table.extend(outcome.items, order)
+            order += len(outcome.items) + len(outcome.errors)
             store.extend(outcome.digests)
             result.errors.extend(outcome.errors)
             if on_file is not None:

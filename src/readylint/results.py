@@ -32,27 +32,64 @@ def _severities(findings: Iterable[Finding]) -> int:
     return bits
 
 
+def _listing(
+    results: Iterable[ItemResult], items: list[BacklogItem]
+) -> Iterator[tuple[int, int, list[Finding]]]:
+    """Each result as (position of its item in ``items``, rank, findings), listing the items."""
+    for result in results:
+        items.append(result.item)
+        yield len(items) - 1, result.rank, result.findings
+
+
 class PackedResults(Sequence[ItemResult]):
     """Item results in backlog order, packed (see the module docstring). Read-only: a changed
     result is given back as a new sequence (``replaced``)."""
 
-    __slots__ = ("_batches", "_changed", "_flags", "_open", "_ranks", "finding_count", "items")
+    __slots__ = (
+        "_at",
+        "_batches",
+        "_changed",
+        "_flags",
+        "_items",
+        "_open",
+        "_ranks",
+        "finding_count",
+    )
 
     def __init__(self, results: Iterable[ItemResult]) -> None:
-        self.items: list[BacklogItem] = []  # the reported items, without their findings
+        items: list[BacklogItem] = []
+        self._start(items)
+        self._pack_all(_listing(results, items))
+
+    @classmethod
+    def of(
+        cls, items: Sequence[BacklogItem], rows: Iterable[tuple[int, list[Finding]]]
+    ) -> PackedResults:
+        """The results of ``Engine.finish_rows`` over ``items`` (a backlog in order), which are
+        kept as they are (an ``itemtable.Ordered`` builds each item when it is read)."""
+        packed = cls.__new__(cls)
+        packed._start(items)
+        packed._pack_all((index, index + 1, findings) for index, findings in rows)
+        return packed
+
+    def _start(self, items: Sequence[BacklogItem]) -> None:
+        self._items = items
+        self._at = array("I")  # per result: its item's position in _items
         self._ranks = array("I")
         self._flags = bytearray()  # per item: the _BITS of the severities of its findings
         self._batches: list[bytes] = []
         self._changed: dict[int, ItemResult] = {}
         self._open: tuple[int, list[list[FindingRow]]] = (-1, [])  # the last batch unpacked
         self.finding_count = 0
+
+    def _pack_all(self, results: Iterable[tuple[int, int, list[Finding]]]) -> None:
         batch: list[list[FindingRow]] = []
-        for result in results:
-            self.items.append(result.item)
-            self._ranks.append(result.rank)
-            self._flags.append(_severities(result.findings))
-            self.finding_count += len(result.findings)
-            batch.append([(f.check, f.severity, f.message, f.line) for f in result.findings])
+        for at, rank, findings in results:
+            self._at.append(at)
+            self._ranks.append(rank)
+            self._flags.append(_severities(findings))
+            self.finding_count += len(findings)
+            batch.append([(f.check, f.severity, f.message, f.line) for f in findings])
             if len(batch) == BATCH:
                 self._pack(batch)
                 batch = []
@@ -65,7 +102,13 @@ class PackedResults(Sequence[ItemResult]):
         self._batches.append(zlib.compress(pickle.dumps(batch, pickle.HIGHEST_PROTOCOL), 1))
 
     def __len__(self) -> int:
-        return len(self.items)
+        return len(self._at)
+
+    @property
+    def items(self) -> Iterator[BacklogItem]:
+        """The reported items, in order, without unpacking their findings."""
+        items = self._items
+        return (items[at] for at in self._at)
 
     @overload
     def __getitem__(self, index: int) -> ItemResult: ...
@@ -86,7 +129,7 @@ class PackedResults(Sequence[ItemResult]):
             rows = pickle.loads(zlib.decompress(self._batches[number]))
             self._open = (number, rows)
         findings = [Finding(*row) for row in rows[index % BATCH]]  # type: ignore[arg-type]
-        return ItemResult(self.items[index], self._ranks[index], findings)
+        return ItemResult(self._items[self._at[index]], self._ranks[index], findings)
 
     def __iter__(self) -> Iterator[ItemResult]:
         return (self[k] for k in range(len(self)))
@@ -105,7 +148,8 @@ class PackedResults(Sequence[ItemResult]):
     def replaced(self, changes: Mapping[int, ItemResult]) -> PackedResults:
         """The same results with those at the given positions replaced."""
         copy = PackedResults(())
-        copy.items = self.items
+        copy._items = self._items
+        copy._at = self._at
         copy._ranks = self._ranks
         copy._batches = self._batches
         copy._flags = bytearray(self._flags)

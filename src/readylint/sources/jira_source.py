@@ -599,7 +599,8 @@ class JiraBacklog:
         return self._offset_pages(self._search_fetch(wanted_fields), "the search")
 
     def _read_once(self, wanted_fields: list[str]) -> SourceResult:
-        result = SourceResult(notices=list(self.selection.notices))
+        items: list[BacklogItem] = []
+        result = SourceResult(items, notices=list(self.selection.notices))
         first_page: dict[str, int] = {}
         skipped: list[str] = []
         types = {t.casefold() for t in self.settings.issue_types}
@@ -646,7 +647,7 @@ class JiraBacklog:
                         skipped.append(f"{key} ({type_name})")
                         continue
                     count += 1
-                    result.items.append(self._item(key, fields, type_name, count))
+                    items.append(self._item(key, fields, type_name, count))
                     if self.progress and count % 50 == 0:
                         self._show(f"read {count} issues")
         finally:

@@ -125,12 +125,13 @@ def _missing(path: Path, exc: Exception) -> str:
 
 def read_files(files: Sequence[Path], first_order: int = 0) -> SourceResult:
     """Read every file; one bad file gives an error and never hides the items of the others."""
-    result = SourceResult()
+    read: list[BacklogItem] = []
+    result = SourceResult(read)
     order = first_order
     for path in files:
         items, errors = read_file(path, order)
         order += len(items) + len(errors)
-        result.items.extend(items)
+        read.extend(items)
         result.errors.extend(errors)
     return result
 
