@@ -14,6 +14,7 @@ import click
 from readylint import app, suppress, targets
 from readylint.config import Config
 from readylint.engine import Engine
+from readylint.itemtable import item_ids
 from readylint.models import RunResult, SourceResult
 
 
@@ -49,7 +50,7 @@ def refine(
         return result
     from readylint import baseline  # json and the baseline code only when asked for
 
-    known = {item.id for item in source.items}
+    known = set(item_ids(source.items))
     if write_baseline is not None:
         count = baseline.write(write_baseline, result)
         click.echo(
