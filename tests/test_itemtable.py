@@ -151,5 +151,5 @@ def test_an_engine_finishes_table_items_as_it_does_a_list() -> None:
     ]
     digests = [engine.digest(item) for item in items]
     table = ItemTable(items)
-    from_table = list(engine.finish_each(Ordered(table, range(4)), digests, range(4)))
+    from_table = engine.finish(Ordered(table, range(4)), digests, range(4))
     assert from_table == engine.finish(items, digests, range(4))

@@ -304,26 +304,12 @@ class Engine:
         """The second pass: decide what depends on the backlog order, for the reported items.
 
         ``items`` and ``digests`` are the whole backlog in order; ``report`` the positions wanted.
-        ``finish_each`` is the same one result at a time, and can take prints already grouped.
+        ``finish_rows`` is the same one item at a time, and can take prints already grouped.
         """
-        return list(self.finish_each(items, digests, report))
-
-    def finish_each(
-        self,
-        items: Sequence[BacklogItem],
-        digests: Sequence[Digest],
-        report: Iterable[int],
-        *,
-        prints: boilerplate.PrintTable | None = None,
-        positions: Sequence[int] | None = None,
-    ) -> Iterator[ItemResult]:
-        """``finish``, one item result at a time. The digests' prints are grouped, unless
-        ``prints`` holds them already (``pipeline.py``): item k of that table is at backlog
-        position ``positions[k]``."""
-        for index, findings in self.finish_rows(
-            items, digests, report, prints=prints, positions=positions
-        ):
-            yield ItemResult(items[index], index + 1, findings)
+        return [
+            ItemResult(items[index], index + 1, findings)
+            for index, findings in self.finish_rows(items, digests, report)
+        ]
 
     def finish_rows(
         self,
@@ -334,8 +320,10 @@ class Engine:
         prints: boilerplate.PrintTable | None = None,
         positions: Sequence[int] | None = None,
     ) -> Iterator[tuple[int, list[Finding]]]:
-        """``finish_each`` as (position, findings), without the item itself: a large run packs
-        these (``results.PackedResults.of``) and builds its items again only to report them."""
+        """``finish`` as (position, findings), one reported item at a time, without the item
+        itself: a large run packs these (``results.PackedResults.of``) and builds its items again
+        only to report them. The digests' prints are grouped, unless ``prints`` holds them
+        already (``pipeline.py``): item k of that table is at backlog position ``positions[k]``."""
         indices = list(report)
         context = RunContext(item_ids(items), indices)
         context.cache["digests"] = digests

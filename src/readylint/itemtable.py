@@ -20,6 +20,7 @@ from readylint.models import (
     BacklogItem,
     FieldValue,
     Location,
+    Reordered,
     Suppression,
     number_in,
     sequence_index,
@@ -230,30 +231,14 @@ class ItemTable(Sequence[BacklogItem]):
 _PICKLED = tuple(name for name in ItemTable.__slots__ if name != "_numbers")
 
 
-class Ordered(Sequence[BacklogItem]):
-    """A table's items in another order: ``self[k]`` is ``table[order[k]]``."""
+class Ordered(Reordered[BacklogItem]):
+    """A table's items in another order (backlog order): ``self[k]`` is ``table[order[k]]``."""
 
-    __slots__ = ("order", "table")
+    __slots__ = ("table",)
 
     def __init__(self, table: ItemTable, order: Sequence[int]) -> None:
+        super().__init__(table, order)
         self.table = table
-        self.order = order
-
-    def __len__(self) -> int:
-        return len(self.order)
-
-    @overload
-    def __getitem__(self, index: int) -> BacklogItem: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[BacklogItem]: ...
-    def __getitem__(self, index: int | slice) -> BacklogItem | list[BacklogItem]:
-        if isinstance(index, slice):
-            return [self.table[k] for k in self.order[index]]
-        return self.table[self.order[index]]
-
-    def __iter__(self) -> Iterator[BacklogItem]:
-        table = self.table
-        return (table[k] for k in self.order)
 
     def all_ids(self) -> list[str]:
         ids = self.table.all_ids()

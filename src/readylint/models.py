@@ -7,9 +7,9 @@ them. Configuration and check files, which are user-written documents, use pydan
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, overload
 
 Severity = Literal["error", "warning"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning")
@@ -183,3 +183,32 @@ def number_in(key: K, table: list[K], numbers: dict[K, int]) -> int:
         number = numbers[key] = len(table)
         table.append(key)
     return number
+
+
+T = TypeVar("T")
+
+
+class Reordered(Sequence[T]):
+    """A sequence's elements in another order: ``self[k]`` is ``base[order[k]]``."""
+
+    __slots__ = ("base", "order")
+
+    def __init__(self, base: Sequence[T], order: Sequence[int]) -> None:
+        self.base = base
+        self.order = order
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[T]: ...
+    def __getitem__(self, index: int | slice) -> T | list[T]:
+        if isinstance(index, slice):
+            return [self.base[k] for k in self.order[index]]
+        return self.base[self.order[index]]
+
+    def __iter__(self) -> Iterator[T]:
+        base = self.base
+        return (base[k] for k in self.order)

@@ -18,7 +18,9 @@ from typing import overload
 
 from readylint.boilerplate import PrintTable
 from readylint.engine import _NOTHING, CheckResult, Digest, Pending
-from readylint.models import Finding, Severity, number_in, sequence_index
+from readylint.models import Finding, Reordered, Severity, number_in, sequence_index
+
+__all__ = ["DigestStore", "Reordered"]
 
 _NO_LINE = -(2**31)  # a finding without a line
 _NOT_APPLIED = -1  # the code of a slot whose check does not apply to the item (result None)
@@ -155,25 +157,3 @@ class DigestStore(Sequence[Digest]):
 
     def __iter__(self) -> Iterator[Digest]:
         return (self[k] for k in range(len(self)))
-
-
-class Reordered(Sequence[Digest]):
-    """A store's digests in another order: ``self[k]`` is ``store[order[k]]``."""
-
-    __slots__ = ("order", "store")
-
-    def __init__(self, store: DigestStore, order: Sequence[int]) -> None:
-        self.store = store
-        self.order = order
-
-    def __len__(self) -> int:
-        return len(self.order)
-
-    @overload
-    def __getitem__(self, index: int) -> Digest: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[Digest]: ...
-    def __getitem__(self, index: int | slice) -> Digest | Sequence[Digest]:
-        if isinstance(index, slice):
-            return [self.store[k] for k in self.order[index]]
-        return self.store[self.order[index]]
