@@ -1,8 +1,8 @@
 """The read items of a large backlog, kept in columns until a reporter asks for them (issue 6).
 
-What the second pass and the reporters need of an item once its first pass ran is small (see
-``pipeline.slim``): its id, title, location, type, status, labels, rank, reading order and
-``readylint-ignore`` entries. As 100,000 ``BacklogItem`` and ``Location`` objects, with an int
+What the second pass and the reporters need of an item once its first pass ran (``pipeline.py``)
+is small: its id, title, location, type, status, labels, rank, reading order and
+``readylint-ignore`` entries; its fields and description were only for the first pass. As 100,000 ``BacklogItem`` and ``Location`` objects, with an int
 object per line, rank and order, that is about 440 bytes an item. ``ItemTable`` keeps the ids
 and titles as one UTF-8 buffer each, the numbers in arrays, and each repeated value (a file's
 path, a type, a label set) once: about 100 bytes an item, and a file's table pickles as a few
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import pairwise
 from typing import Any, overload
 
 from readylint.models import (
@@ -63,10 +64,7 @@ class _Strings:
     def all(self) -> list[str]:
         """Every string, in order (one pass, no per-index lookups)."""
         data, ends = self.data, self.ends
-        return [
-            data[start:end].decode("utf-8", "surrogatepass")
-            for start, end in zip(ends, ends[1:] if len(ends) > 1 else (), strict=False)
-        ]
+        return [data[start:end].decode("utf-8", "surrogatepass") for start, end in pairwise(ends)]
 
     def __getstate__(self) -> tuple[bytes, bytes]:
         return bytes(self.data), self.ends.tobytes()
