@@ -262,6 +262,79 @@ def test_print_table_groups_do_not_depend_on_reading_order_or_parts(
         assert [table.key(index) for _, index in got[0]] == [p.key for _, p in expected[0]]
 
 
+def _grouped_one_by_one(
+    prints: list[boilerplate.Print], order: list[int], *, min_items: int, threshold: float
+) -> list[list[int]]:
+    """``_group_rows`` written out plainly, one print at a time in ``order``: each print joins
+    the first print of its exact text, and per band the first print of its bucket when their
+    signatures are similar enough; only first prints of a text with a signature are banded."""
+    parent = list(range(len(prints)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    def union(x: int, y: int) -> None:
+        rx, ry = sorted((find(x), find(y)))
+        parent[ry] = rx
+
+    rank_of = {index: rank for rank, index in enumerate(order)}
+    exact: dict[tuple[str, bytes], int] = {}
+    banded: list[int] = []
+    for index in order:
+        first = exact.setdefault((prints[index].key, prints[index].exact), index)
+        if first != index:
+            union(rank_of[first], rank_of[index])
+        elif prints[index].signature is not None:
+            banded.append(index)
+    width = 2 * boilerplate._ROWS
+    for band in range(boilerplate._BANDS):
+        buckets: dict[tuple[str, bytes], int] = {}
+        for index in banded:
+            signature = prints[index].signature
+            assert signature is not None
+            first = buckets.setdefault(
+                (prints[index].key, signature[band * width : (band + 1) * width]), index
+            )
+            other = prints[first].signature
+            assert other is not None
+            agree = sum(signature[k : k + 2] == other[k : k + 2] for k in range(0, len(other), 2))
+            if first != index and agree / boilerplate._HASHES >= threshold:
+                union(rank_of[first], rank_of[index])
+    members: dict[int, list[int]] = {}
+    for rank, index in enumerate(order):
+        members.setdefault(find(rank), []).append(index)
+    return [
+        group
+        for group in members.values()
+        if len(group) >= min_items and len({index // 3 for index in group}) >= min_items
+    ]
+
+
+@pytest.mark.parametrize("part", [1 << 14, 7])
+@pytest.mark.parametrize("seed", range(4))
+def test_print_table_groups_equal_grouping_one_print_at_a_time(
+    monkeypatch: pytest.MonkeyPatch, seed: int, part: int
+) -> None:
+    monkeypatch.setattr(boilerplate, "_PART", part)  # 7: prints grouped in many dictionaries
+    rng = random.Random(seed)
+    prints = _prints(rng, 300)
+    rng.shuffle(prints)  # exact and near duplicates scattered, in both fields
+    prints += prints[:40]  # and exact repeats
+    table = boilerplate.PrintTable()
+    for k in range(0, len(prints), 3):
+        table.add(prints[k : k + 3])
+    order = list(range(len(prints)))
+    rng.shuffle(order)
+    for min_items in (1, 2, 3):
+        for threshold in (0.5, 0.7, 0.9):
+            got = boilerplate._group_rows(table, order, min_items=min_items, threshold=threshold)
+            expected = _grouped_one_by_one(prints, order, min_items=min_items, threshold=threshold)
+            assert got == expected
+            assert any(len(group) > 3 for group in got)
+
+
 def test_packed_results_behave_as_a_list(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(results, "BATCH", 2)
     items = [
