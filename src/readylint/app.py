@@ -165,11 +165,11 @@ def lint(
     if report is not None:
         positions = [i for i in positions if report(items[i])]  # type: ignore[assignment]
     results: Sequence[ItemResult]
-    if source.digests is None:  # items already in memory (Jira): both passes here
+    if source.digests is None:  # items read without the engine: both passes here
         from readylint.pipeline import digest_items
 
         results = engine.finish(items, digest_items(engine, items, positions), positions)
-    else:  # the source ran the first pass as it read (pipeline.py, store.py)
+    else:  # the first pass ran as the items were read (pipeline.py, store.py)
         results = _finish_read(engine, items, source.digests, order, positions)
     return RunResult(
         version=__version__,
@@ -196,8 +196,13 @@ def _finish_read(
     in that order."""
     from readylint.store import DigestStore, Reordered
 
-    if not isinstance(digests, DigestStore):
-        return engine.finish(items, [digests[k] for k in order], report)
+    if not isinstance(digests, DigestStore):  # a list: made as the items were read (Jira)
+        wanted = list(report)
+        ordered = [digests[k] for k in order]
+        for index in wanted:  # made with the prints only, if the source guessed otherwise
+            if len(ordered[index].results) != len(engine.checks):
+                ordered[index] = engine.digest(items[index])
+        return engine.finish(items, ordered, wanted)
     backlog_position = array("I", bytes(4 * len(order)))
     for position, index in enumerate(order):
         backlog_position[index] = position
@@ -281,9 +286,12 @@ def uses_jira(arguments: Sequence[str], config: Config, options: JiraOptions) ->
 
 
 def read_jira_backlog(
-    config: Config, engine: Engine, options: JiraOptions
+    config: Config, engine: Engine, options: JiraOptions, top: int | None = None
 ) -> tuple[SourceResult, object]:
-    """Items from Jira in rank order, and the open connection (for ``write_jira_labels``)."""
+    """Items from Jira in rank order, with the engine's first pass over them (mostly done while
+    pages travel; ``top``: only the first N are reported), and the open connection (for
+    ``write_jira_labels``)."""
+    from readylint.pipeline import Digester
     from readylint.sources.jira_source import JiraBacklog, JiraRequest, validate_label
 
     if options.label_unready is not None:
@@ -294,7 +302,10 @@ def read_jira_backlog(
             jql=options.jql, project=options.project, board=options.board, insecure=options.insecure
         ),
     )
-    return backlog.read(engine.known_keys), backlog
+    digester = Digester(engine, None if top is None else range(top))
+    source = backlog.read(engine.known_keys, digester)
+    source.digests = digester.digests(source.items)
+    return source, backlog
 
 
 def write_jira_labels(backlog: object, result: RunResult, options: JiraOptions) -> None:

@@ -219,7 +219,7 @@ def check(
         if app.uses_jira(paths, config, jira):
             if changed_since:
                 raise ReadylintError("--changed-since works with YAML backlogs only")
-            source, backlog = app.read_jira_backlog(config, engine, jira)
+            source, backlog = app.read_jira_backlog(config, engine, jira, top)
         else:
             on_file = bar.file_done if bar is not None else None
             source, report = adopt.read_and_filter(paths, config, changed_since, engine, on_file)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar, overload
+from typing import Any, Literal, Protocol, TypeVar, overload
 
 Severity = Literal["error", "warning"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning")
@@ -108,6 +108,18 @@ class SourceResult:
     # When the source already ran the engine's first pass (``pipeline.py``): one digest per item,
     # aligned with ``items``, whose texts were then dropped (a ``store.DigestStore``).
     digests: Sequence[Any] | None = None
+
+
+class ItemSink(Protocol):
+    """Takes a source's items as they are read, a page at a time (``pipeline.Digester``), and
+    does a little of its own work whenever the source waits for the network."""
+
+    def take(self, start: int, items: Sequence[BacklogItem]) -> None:
+        """Items ``start`` onwards of this read; a ``start`` lower than before means the source
+        is reading again from there (the backlog changed during the read)."""
+
+    def idle(self) -> bool:
+        """Do a few milliseconds of work; False when there is none left to do."""
 
 
 @dataclass(slots=True)

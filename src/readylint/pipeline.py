@@ -222,22 +222,26 @@ def read_and_check(
 
 
 def digest_items(
-    engine: Engine, items: Sequence[BacklogItem], report: Iterable[int]
+    engine: Engine, items: Sequence[BacklogItem], report: Iterable[int], first: int = 0
 ) -> list[Digest]:
-    """``Engine.digest`` of items already in memory (read from Jira), in order; on every core
-    for a large backlog, in forked workers that inherit the items, so only digests travel.
+    """``Engine.digest`` of items already in memory (read from Jira), in order, from ``first``
+    on; on every core for a large backlog, in forked workers that inherit the items, so only
+    digests travel. ``report`` holds the positions whose findings are wanted.
 
     Not while other threads run (a Jira request left behind by its deadline, say): a forked
     child would inherit their locks in whatever state they are."""
     global _ENGINE, _ITEMS, _WANTED
     wanted = frozenset(report)
-    jobs = _jobs_for_items(len(items))
+    left = len(items) - first
+    jobs = _jobs_for_items(left)
     if jobs == 1:
-        return [engine.digest(item, prints_only=k not in wanted) for k, item in enumerate(items)]
+        return [
+            engine.digest(items[k], prints_only=k not in wanted) for k in range(first, len(items))
+        ]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    step = -(-len(items) // (jobs * 4))  # a few chunks per worker, so none waits on another
+    step = -(-left // (jobs * 4))  # a few chunks per worker, so none waits on another
     _ENGINE, _ITEMS, _WANTED = engine, items, wanted
     _give_back_large_blocks()
     try:
@@ -246,7 +250,7 @@ def digest_items(
             mp_context=multiprocessing.get_context("fork"),
             initializer=_worker_start,
         ) as pool:
-            chunks = pool.map(_digest_chunk, range(0, len(items), step), [step] * jobs * 4)
+            chunks = pool.map(_digest_chunk, range(first, len(items), step), [step] * jobs * 4)
             return [digest for chunk in chunks for digest in chunk]
     finally:
         _ENGINE, _ITEMS, _WANTED = None, (), frozenset()
@@ -256,6 +260,55 @@ def _digest_chunk(start: int, size: int) -> list[Digest]:
     assert _ENGINE is not None
     end = min(start + size, len(_ITEMS))
     return [_ENGINE.digest(_ITEMS[k], prints_only=k not in _WANTED) for k in range(start, end)]
+
+
+# Items a ``Digester`` digests at a time while a page travels: about 2 ms of work, so a page
+# that has arrived waits little for its turn.
+IDLE_BATCH = 8
+
+
+class Digester:
+    """The first pass over items as a source reads them (``models.ItemSink``): a few at a time
+    while the source waits for its next page, and the rest once the read is over
+    (``digests``), on every core when many are left. Against a real Jira site, whose pages take
+    a tenth of a second or more each, nearly all the checking is done in that waiting time.
+
+    ``report`` holds the positions (in reading order) whose findings are wanted; the others
+    get only what the cross-item checks need."""
+
+    def __init__(self, engine: Engine, report: Iterable[int] | None = None) -> None:
+        self._engine = engine
+        self._report = None if report is None else frozenset(report)
+        self._items: list[BacklogItem] = []
+        self._digests: list[Digest] = []
+
+    def take(self, start: int, items: Sequence[BacklogItem]) -> None:
+        if start > len(self._items):
+            raise ValueError(f"items from {start} handed over after {len(self._items)}")
+        del self._items[start:]
+        del self._digests[start:]
+        self._items.extend(items)
+
+    def idle(self) -> bool:
+        done, read = len(self._digests), len(self._items)
+        if done == read:
+            return False
+        digest, report = self._engine.digest, self._report
+        self._digests.extend(
+            digest(self._items[k], prints_only=report is not None and k not in report)
+            for k in range(done, min(done + IDLE_BATCH, read))
+        )
+        return True
+
+    def digests(self, items: Sequence[BacklogItem]) -> list[Digest]:
+        """The digests of all ``items``: the items the source handed over, in the same order."""
+        if len(items) != len(self._items) or any(
+            mine is not theirs for mine, theirs in zip(self._items, items, strict=True)
+        ):
+            raise ValueError("the items differ from those handed over")
+        done = len(self._digests)
+        report = range(len(items)) if self._report is None else self._report
+        return [*self._digests, *digest_items(self._engine, items, report, first=done)]
 
 
 def _jobs_for_items(count: int) -> int:

@@ -51,6 +51,7 @@ from readylint.models import (
     BacklogItem,
     FieldValue,
     InputError,
+    ItemSink,
     Location,
     RunResult,
     SourceResult,
@@ -396,7 +397,10 @@ class _Background(Generic[T]):
         self._done = threading.Event()
         self._value: list[T] = []
         self._error: list[BaseException] = []
-        threading.Thread(target=self._run, args=(fn,), name="readylint-jira", daemon=True).start()
+        self._thread = threading.Thread(
+            target=self._run, args=(fn,), name="readylint-jira", daemon=True
+        )
+        self._thread.start()
 
     def _run(self, fn: Callable[[], T]) -> None:
         try:
@@ -406,9 +410,13 @@ class _Background(Generic[T]):
         finally:
             self._done.set()
 
+    def done(self) -> bool:
+        return self._done.is_set()
+
     def result(self, timeout: float | None = None) -> T:
         if not self._done.wait(timeout):
             raise _Deadline
+        self._thread.join()  # it has finished: gone at once, so only live threads are counted
         if self._error:
             raise self._error[0]
         return self._value[0]
@@ -476,6 +484,7 @@ class JiraBacklog:
         self.progress = _show_progress() if progress is None else progress
         self.cloud = False
         self.client: JIRA | None = None
+        self._sink: ItemSink | None = None  # during ``read`` only
         self.mapped: list[MappedField] = []
         parts = urlsplit(self.base)
         self.host = parts.hostname or self.base
@@ -552,8 +561,13 @@ class JiraBacklog:
 
     # -- reading ----------------------------------------------------------------------------
 
-    def read(self, known_keys: frozenset[str] | None = None) -> SourceResult:
+    def read(
+        self, known_keys: frozenset[str] | None = None, sink: ItemSink | None = None
+    ) -> SourceResult:
         """All issues of the selection, in Jira's order, as backlog items ranked 1..n.
+
+        ``sink`` takes each page's items as soon as they are built, and works while the next
+        page travels (see ``ItemSink``).
 
         Every page is parsed whole before its issues are used. A read is complete or it is an
         error: a page that fails after retries, fewer issues than Jira's ``total``, a ``total``
@@ -575,14 +589,18 @@ class JiraBacklog:
         if self.client is None:
             self.connect()
         wanted_fields = list(dict.fromkeys((*BASE_FIELDS, *(m.id for m in self.mapped))))
+        self._sink = sink
         try:
-            return self._read_once(wanted_fields)
-        except _BacklogChanged as exc:
-            self.echo(f"readylint: {exc.message}; reading it again from the start")
-        try:
-            return self._read_once(wanted_fields)
-        except _BacklogChanged as exc:
-            changed = exc.message
+            try:
+                return self._read_once(wanted_fields)
+            except _BacklogChanged as exc:
+                self.echo(f"readylint: {exc.message}; reading it again from the start")
+            try:
+                return self._read_once(wanted_fields)
+            except _BacklogChanged as exc:
+                changed = exc.message
+        finally:
+            self._sink = None
         raise SourceError(
             f"{changed}, on the second read too; nothing is reported, since an issue may have"
             " been missed; run again when the backlog is not being reordered"
@@ -605,6 +623,7 @@ class JiraBacklog:
         skipped: list[str] = []
         types = {t.casefold() for t in self.settings.issue_types}
         count = 0
+        taken = 0  # items handed to the sink
         pages = self._pages(wanted_fields)
         try:
             for page in pages:
@@ -650,6 +669,9 @@ class JiraBacklog:
                     items.append(self._item(key, fields, type_name, count))
                     if self.progress and count % 50 == 0:
                         self._show(f"read {count} issues")
+                if self._sink is not None and taken < len(items):  # before the next page's wait
+                    self._sink.take(taken, items[taken:])
+                    taken = len(items)
         finally:
             close = getattr(pages, "close", None)
             if close is not None:
@@ -1051,6 +1073,16 @@ class JiraBacklog:
     def _get(self, what: str, path: str) -> Any:
         return self._json(what, self._sender("GET", path))
 
+    def _wait(self, run: _Background[T], deadline: float) -> T:
+        """``run``'s result within ``deadline`` seconds; the sink, if any, works meanwhile."""
+        sink = self._sink
+        if sink is not None and not run.done():
+            end = time.monotonic() + deadline
+            while not run.done() and time.monotonic() < end and sink.idle():
+                time.sleep(0)  # let the request's thread take its turn: it reads the answer
+            deadline = max(0.0, end - time.monotonic())
+        return run.result(deadline)
+
     def _call(self, what: str, fn: Callable[[], T], started: _Background[T] | None = None) -> T:
         """Run one request: bounded in time, retried on 429/503 and broken connections within
         the configured count and wait, every failure one line without any secret.
@@ -1073,7 +1105,7 @@ class JiraBacklog:
             delay = 0.0
             attempt_run, started = started or _Background(fn), None
             try:
-                return attempt_run.result(deadline)
+                return self._wait(attempt_run, deadline)
             except _Deadline:
                 problem = (
                     f"Jira at {self.base} did not finish answering within {deadline:g}s while"
