@@ -16,7 +16,8 @@ client's own cost, steadier than wall time on a shared machine):
 
 The fake answers a page in a few milliseconds, far faster than a real site, so the client's
 share of the time is as large as it can be. ``--latency 0.02`` makes every search page take
-20 ms more on the server, which shows what fetching pages ahead of their turn buys.
+20 ms more on the server, which shows what fetching pages ahead of their turn, and checking
+each page while the next one travels, buy.
 
 Bar (issue 6): fetch+lint within 1.3x of the plain loop. Printed as PASS or with the shortfall.
 
