@@ -8,7 +8,9 @@ stale and successor references, suppressions, unranked items, ``--top`` and repo
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import os
 import random
 from pathlib import Path
 
@@ -97,6 +99,7 @@ def compact(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every part of the compact path on, even for a small backlog."""
     monkeypatch.setattr(app, "PACK_ABOVE", 0)
     monkeypatch.setattr(results, "BATCH", 4)
+    monkeypatch.setattr(boilerplate, "SPLIT_ABOVE", 0)  # with READYLINT_JOBS=2: a forked share
     monkeypatch.setattr(boilerplate, "_PART", 3)
 
 
@@ -333,6 +336,35 @@ def test_print_table_groups_equal_grouping_one_print_at_a_time(
             expected = _grouped_one_by_one(prints, order, min_items=min_items, threshold=threshold)
             assert got == expected
             assert any(len(group) > 3 for group in got)
+
+
+@pytest.mark.parametrize("keys", [("business_reason", "trade_off"), ("trade_off",)])
+def test_print_table_groups_are_the_same_when_a_forked_process_groups_some_fields(
+    monkeypatch: pytest.MonkeyPatch, keys: tuple[str, ...]
+) -> None:
+    monkeypatch.setattr(boilerplate, "SPLIT_ABOVE", 0)
+    rng = random.Random(11)
+    prints = [
+        dataclasses.replace(p, key=keys[n % len(keys)]) for n, p in enumerate(_prints(rng, 240))
+    ]
+    table = boilerplate.PrintTable()
+    for k in range(0, len(prints), 3):
+        table.add(prints[k : k + 3])
+    positions = list(range(table.item_count))
+    rng.shuffle(positions)
+    alone = table.groups(min_items=3, threshold=0.7, positions=positions)
+    assert len({table.key(index) for group in alone for _, index in group}) == len(keys)
+    forked: list[int] = []
+    real_fork = os.fork
+
+    def counting_fork() -> int:
+        forked.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", counting_fork)
+    shared = table.groups(min_items=3, threshold=0.7, positions=positions, jobs=2)
+    assert shared == alone
+    assert len(forked) == (1 if len(keys) > 1 else 0)  # one field: nothing to share
 
 
 def test_packed_results_behave_as_a_list(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -43,7 +43,7 @@ def test_workers_find_what_one_process_finds(
     one = _findings("1", monkeypatch, top)
     assert any(findings for _, _, findings in one)  # the backlog does have findings
     monkeypatch.setenv("READYLINT_JOBS", "2")
-    assert pipeline._jobs_for_items(60) == 2  # so the run below does use workers
+    assert pipeline.jobs_for_items(60) == 2  # so the run below does use workers
     assert _findings("2", monkeypatch, top) == one
 
 
@@ -51,14 +51,14 @@ def test_workers_only_for_large_backlogs_and_no_other_threads(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("READYLINT_JOBS", raising=False)
-    assert pipeline._jobs_for_items(10) == 1
+    assert pipeline.jobs_for_items(10) == 1
     monkeypatch.setenv("READYLINT_JOBS", "2")
-    assert pipeline._jobs_for_items(10) == 2
+    assert pipeline.jobs_for_items(10) == 2
     stop = threading.Event()
     other = threading.Thread(target=stop.wait, daemon=True)
     other.start()
     try:
-        assert pipeline._jobs_for_items(10) == 1  # a thread alive: no fork
+        assert pipeline.jobs_for_items(10) == 1  # a thread alive: no fork
     finally:
         stop.set()
         other.join()

@@ -194,6 +194,7 @@ def _finish_read(
 ) -> Sequence[ItemResult]:
     """``Engine.finish`` over digests in reading order; ``order[k]`` is the k-th item's index
     in that order."""
+    from readylint.pipeline import jobs_for_items
     from readylint.store import DigestStore, Reordered
 
     if not isinstance(digests, DigestStore):  # a list: made as the items were read (Jira)
@@ -213,6 +214,7 @@ def _finish_read(
         wanted,
         prints=digests.prints,
         positions=backlog_position,
+        jobs=jobs_for_items(len(items)),
     )
     if len(wanted) <= PACK_ABOVE:
         return [ItemResult(items[index], index + 1, findings) for index, findings in finished]

@@ -17,10 +17,11 @@ import struct
 import zlib
 from array import array
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import chain, repeat
-from operator import eq
+from itertools import chain, compress, repeat
+from operator import eq, not_
 
 from readylint.models import number_in
 from readylint.text import PUNCT_TO_SPACE, strip_markdown
@@ -275,11 +276,13 @@ class PrintTable:
         min_items: int,
         threshold: float,
         positions: Sequence[int] | None = None,
+        jobs: int = 1,
     ) -> list[list[tuple[int, int]]]:
         """``groups`` over this table: lists of (position, print number).
 
         ``positions`` gives each item's backlog position (default: its number); prints are
         compared in backlog order, so the result does not depend on the order items were added.
+        ``jobs`` above 1 lets a large table be grouped by two processes (``_split_rows``).
         """
         count = self.item_count
         if positions is None:
@@ -295,7 +298,7 @@ class PrintTable:
                 ordered.extend(range(starts[item], starts[item + 1]))
             order = ordered
             position_of = array("I", (positions[item] for item in self.items))
-        found = _group_rows(self, order, min_items=min_items, threshold=threshold)
+        found = _split_rows(self, order, min_items=min_items, threshold=threshold, jobs=jobs)
         result = [[(position_of[index], index) for index in group] for group in found]
         keys = self.keys
         halves = memoryview(self.rows).cast("H")
@@ -389,6 +392,59 @@ def _group_rows(
     return [
         group for group in members.values() if len({items[index] for index in group}) >= min_items
     ]
+
+
+# Above this many prints, a forked process groups about half of the fields (``_split_rows``).
+SPLIT_ABOVE = 50_000
+_SPLIT: tuple[PrintTable, Sequence[int]] | None = None  # what the forked process inherits
+
+
+def _split_rows(
+    table: PrintTable, order: Sequence[int], *, min_items: int, threshold: float, jobs: int
+) -> list[list[int]]:
+    """``_group_rows``, in two processes when ``jobs`` allows and the table is large.
+
+    No group crosses fields (a field's number is part of every key), so the fields are dealt
+    into two shares of about equal prints: a forked process groups one share while this one
+    groups the other. The groups are the same as in one process; ``PrintTable.groups`` sorts
+    them. The fork is the caller's choice (``jobs``): it must not happen while other threads
+    run.
+    """
+    global _SPLIT
+    if jobs < 2 or len(order) < SPLIT_ABOVE:
+        return _group_rows(table, order, min_items=min_items, threshold=threshold)
+    fields = memoryview(table.rows).cast("H")[4::_HALVES].tolist()  # each print's field
+    counts = sorted(Counter(fields).items(), key=lambda pair: (-pair[1], pair[0]))
+    share = bytearray(max(fields, default=0) + 1)  # 1: the forked process groups this field
+    loads = [0, 0]
+    for field, count in counts:
+        side = 0 if loads[0] <= loads[1] else 1
+        share[field] = side
+        loads[side] += count
+    if not loads[1]:  # a single field
+        return _group_rows(table, order, min_items=min_items, threshold=threshold)
+    by_share = [share[field] for field in fields]
+    theirs = array("I", compress(order, map(by_share.__getitem__, order)))
+    mine = array("I", compress(order, map(not_, map(by_share.__getitem__, order))))
+    del fields, by_share
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    _SPLIT = (table, theirs)
+    try:
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+            other = pool.submit(_group_share, min_items, threshold)
+            found = _group_rows(table, mine, min_items=min_items, threshold=threshold)
+            return found + other.result()
+    finally:
+        _SPLIT = None
+
+
+def _group_share(min_items: int, threshold: float) -> list[list[int]]:
+    """In the forked process: ``_group_rows`` over the share it inherited."""
+    assert _SPLIT is not None
+    table, order = _SPLIT
+    return _group_rows(table, order, min_items=min_items, threshold=threshold)
 
 
 def groups(

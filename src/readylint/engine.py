@@ -319,14 +319,17 @@ class Engine:
         *,
         prints: boilerplate.PrintTable | None = None,
         positions: Sequence[int] | None = None,
+        jobs: int = 1,
     ) -> Iterator[tuple[int, list[Finding]]]:
         """``finish`` as (position, findings), one reported item at a time, without the item
         itself: a large run packs these (``results.PackedResults.of``) and builds its items again
         only to report them. The digests' prints are grouped, unless ``prints`` holds them
-        already (``pipeline.py``): item k of that table is at backlog position ``positions[k]``."""
+        already (``pipeline.py``): item k of that table is at backlog position ``positions[k]``.
+        ``jobs`` above 1 allows a forked process to share the grouping (no other thread runs)."""
         indices = list(report)
         context = RunContext(item_ids(items), indices)
         context.cache["digests"] = digests
+        context.cache["jobs"] = jobs
         if prints is not None:
             context.cache["prints"] = prints
             context.cache["positions"] = positions
@@ -671,7 +674,10 @@ class Engine:
                     table.add(digest.prints)
             reported: list[tuple[int, int, list[tuple[int, int]]]] = []
             for group in table.groups(
-                min_items=spec.min_items, threshold=spec.similarity, positions=positions
+                min_items=spec.min_items,
+                threshold=spec.similarity,
+                positions=positions,
+                jobs=context.cache.get("jobs", 1),
             ):
                 reporter = next((e for e in group if e[0] in context.report), None)
                 if reporter is not None:

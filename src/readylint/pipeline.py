@@ -233,7 +233,7 @@ def digest_items(
     global _ENGINE, _ITEMS, _WANTED
     wanted = frozenset(report)
     left = len(items) - first
-    jobs = _jobs_for_items(left)
+    jobs = jobs_for_items(left)
     if jobs == 1:
         return [
             engine.digest(items[k], prints_only=k not in wanted) for k in range(first, len(items))
@@ -311,7 +311,9 @@ class Digester:
         return [*self._digests, *digest_items(self._engine, items, report, first=done)]
 
 
-def _jobs_for_items(count: int) -> int:
+def jobs_for_items(count: int) -> int:
+    """How many processes to use for this many items in memory (1: this process only): none
+    forked while another thread runs."""
     import threading
 
     setting = os.environ.get("READYLINT_JOBS", "").strip()
