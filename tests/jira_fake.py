@@ -26,7 +26,7 @@ import struct
 import subprocess
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -832,6 +832,28 @@ jira:
 
 
 # --- TLS ---------------------------------------------------------------------------------------
+
+
+def shop_site(
+    mode: Mode,
+    directory: Path,
+    monkeypatch: Any,
+    *,
+    config: str = FIELD_MAP_CONFIG,
+    faults: tuple[Fault, ...] = (),
+) -> Iterator[FakeJira]:
+    """For a fixture: the shop backlog served in ``mode`` in pages of two (six open issues, one
+    a sub-task: three pages), with ``config`` as .readylint.yaml in ``directory``, the working
+    directory. Stopped when the fixture ends."""
+    jira = FakeJira(mode)
+    jira.issues = shop_backlog()
+    jira.page_cap = 2
+    jira.inject(*faults)
+    jira.start()
+    (directory / ".readylint.yaml").write_text(config, encoding="utf-8")
+    monkeypatch.chdir(directory)
+    yield jira
+    jira.stop()
 
 
 def can_make_certificates() -> bool:

@@ -34,6 +34,7 @@ from jira_fake import (
     rotate,
     run_cli,
     shop_backlog,
+    shop_site,
 )
 from readylint.config import load_config
 from readylint.errors import SourceError
@@ -59,14 +60,7 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 def fake(
     request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[FakeJira]:
-    jira = FakeJira(request.param)
-    jira.issues = shop_backlog()
-    jira.page_cap = 2  # six open issues (one a sub-task): three pages
-    jira.start()
-    (tmp_path / ".readylint.yaml").write_text(CONFIG, encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
-    yield jira
-    jira.stop()
+    yield from shop_site(request.param, tmp_path, monkeypatch, config=CONFIG)
 
 
 def page2(fake: FakeJira) -> dict[str, str]:
@@ -319,14 +313,7 @@ def test_total_changing_on_every_page_exits_2(
 
 @pytest.fixture
 def server_fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeJira]:
-    jira = FakeJira("server")
-    jira.issues = shop_backlog()
-    jira.page_cap = 2
-    jira.start()
-    (tmp_path / ".readylint.yaml").write_text(CONFIG, encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
-    yield jira
-    jira.stop()
+    yield from shop_site("server", tmp_path, monkeypatch, config=CONFIG)
 
 
 def test_a_repeated_page_token_stops_the_cloud_loop(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from jira_fake import FIELD_MAP_CONFIG, FakeJira, Fault, rank_last, shop_backlog
+from jira_fake import FakeJira, Fault, rank_last, shop_site
 from readylint import app
 from readylint.config import load_config
 from readylint.engine import Engine
@@ -111,16 +111,9 @@ def test_digester_gives_unreported_items_their_prints_only(tmp_path: Path) -> No
 def slow(
     request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[FakeJira]:
-    jira = FakeJira(request.param)
-    jira.issues = shop_backlog()
-    jira.page_cap = 2  # six open issues (one a sub-task): three pages
     search = "search/jql" if request.param == "cloud" else "/search"
-    jira.inject(Fault(search, None, delay=PAGE_DELAY, count=10**6))
-    jira.start()
-    (tmp_path / ".readylint.yaml").write_text(FIELD_MAP_CONFIG, encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
-    yield jira
-    jira.stop()
+    delay = Fault(search, None, delay=PAGE_DELAY, count=10**6)
+    yield from shop_site(request.param, tmp_path, monkeypatch, faults=(delay,))
 
 
 def _read(fake: FakeJira, sink: Digester | None) -> SourceResult:
