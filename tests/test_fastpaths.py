@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from readylint import boilerplate, judge, text
+from readylint.rx import AnyOf
 
 # Markdown and punctuation pieces among words, so the fast paths' guards are exercised.
 PIECES = st.sampled_from(
@@ -99,10 +100,54 @@ LOG_PIECES = st.sampled_from(
 )  # fmt: skip
 
 
+LOG_LIST = AnyOf(judge.LOG_SIGNS, ignore_case=False)  # the signs in one alternation: the oracle
+
+
 @given(st.lists(LOG_PIECES, max_size=14).map("".join))
 def test_rough_log_signs_let_through_every_log_line(value: str) -> None:
-    if judge._LOG.matches(value):
+    if LOG_LIST.matches(value):
         assert judge._LOG_ROUGH.matches(value)
+
+
+@given(st.lists(LOG_PIECES, max_size=14).map("".join))
+def test_log_line_in_two_steps_is_the_whole_list(value: str) -> None:
+    assert judge.is_log_line(value) == LOG_LIST.matches(value)
+
+
+def _reference_prose_sentences(value: str) -> list[str]:
+    """``prose_sentences`` testing each sentence against the whole list, as first written."""
+    cleaned = judge._WIKI_HEADING.sub(r"\1", judge.strip_code(value))
+    found: list[str] = []
+    lead_in = ""
+    for part in judge._SENTENCE_END.split(cleaned):
+        sentence = " ".join(part.split())
+        if not judge._WORDISH.search(sentence):
+            continue
+        if (
+            len(sentence) <= 60
+            and judge._LEAD_IN.match(sentence)
+            and judge._HEADING_MARK.search(sentence)
+        ):
+            lead_in = sentence
+            continue
+        if lead_in:
+            sentence, lead_in = f"{lead_in} {sentence}", ""
+        if len(judge._WORDISH.findall(sentence)) < 3 or LOG_LIST.matches(sentence):
+            continue
+        found.append(sentence)
+    return found
+
+
+PROSE_PIECES = st.one_of(
+    LOG_PIECES,
+    PIECES,
+    st.sampled_from(["Users cannot export reports. ", "h3. Steps", "*Expected*:", "   ", ". "]),
+)
+
+
+@given(st.lists(PROSE_PIECES, max_size=30).map("".join))
+def test_prose_sentences_drop_exactly_the_log_lines(value: str) -> None:
+    assert judge.prose_sentences(value) == _reference_prose_sentences(value)
 
 
 @given(TEXTS, st.integers(min_value=1, max_value=12))
