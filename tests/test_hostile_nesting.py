@@ -17,6 +17,7 @@ import yaml
 from conftest import Run, ready_items
 from readylint import yamlguard
 from readylint.sources.yaml_files import read_text
+from readylint.yamlio import yaml_error
 
 Write = Callable[[str, str], Path]
 DEEP = "nested more than 100 levels deep"
@@ -85,6 +86,21 @@ def test_deep_config_and_check_file(run: Callable[..., Run], write: Write, where
     result = run("check", "b.yaml")
     assert result.code == 2
     assert DEEP in result.err and result.err.count("\n") == 1, result.err
+
+
+def test_libyaml_own_depth_limit_reads_as_ours() -> None:
+    # PyYAML 6.0.4's libyaml refuses 1,000 levels before the guard's parse reaches 100 (its scanner
+    # looks ahead); whichever PyYAML is installed, the message and line are the same.
+    mark = yaml.Mark("<yaml>", 1002, 0, 1002, "", 0)
+    exc = yaml.MarkedYAMLError(
+        context="while increasing flow level",
+        context_mark=mark,
+        problem=yamlguard.LIBYAML_TOO_DEEP,
+        problem_mark=mark,
+    )
+    err = yaml_error(exc)
+    assert (err.message, err.line) == (f"invalid YAML: {yamlguard.TOO_DEEP}", 1)
+    assert DEEP in yamlguard.TOO_DEEP
 
 
 def test_shallow_nesting_is_read() -> None:

@@ -40,6 +40,11 @@ import re
 import yaml
 
 MAX_DEPTH = 100  # collections nested deeper than this are refused
+TOO_DEEP = f"nested more than {MAX_DEPTH} levels deep; flatten the structure"
+# PyYAML 6.0.4's libyaml refuses 1,000 levels itself, with this problem (context: "while
+# increasing flow level"). Its scanner looks up to 1,024 characters ahead for a simple key, so it
+# can meet that limit before the parser's events reach MAX_DEPTH; yamlio reports it as TOO_DEEP.
+LIBYAML_TOO_DEEP = "exceeded maximum nesting depth"
 BLOCK_COLUMNS = 1000  # see the module docstring: bounds block depth at 2 * 1000 + 2
 
 # All patterns below assume "\n" line breaks: other breaks are replaced first (see _lines).
@@ -358,7 +363,7 @@ def _measure(text: str) -> None:
                     mark = event.start_mark
                     assert mark is not None
                     raise yaml.MarkedYAMLError(
-                        problem=f"nested more than {MAX_DEPTH} levels deep; flatten the structure",
+                        problem=TOO_DEEP,
                         problem_mark=yaml.Mark("<yaml>", mark.index, mark.line, mark.column, "", 0),
                     )
             elif isinstance(event, ends):

@@ -10,7 +10,7 @@ import yaml
 
 from readylint.errors import ReadylintError
 from readylint.paths import display_path
-from readylint.yamlguard import check_nesting
+from readylint.yamlguard import LIBYAML_TOO_DEEP, TOO_DEEP, check_nesting
 
 try:
     SafeLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
@@ -63,6 +63,8 @@ def yaml_error(exc: yaml.YAMLError, text: str | None = None) -> ReadylintError:
         )
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
+        if exc.problem == LIBYAML_TOO_DEEP:  # libyaml's own limit (PyYAML >= 6.0.4), said as ours
+            return ReadylintError(f"invalid YAML: {TOO_DEEP}", line=mark.line + 1 if mark else None)
         parts = [p for p in (exc.context, exc.problem) if p]
         text = "; ".join(parts) or "invalid YAML"
         return ReadylintError(f"invalid YAML: {text}", line=mark.line + 1 if mark else None)
