@@ -79,7 +79,7 @@ def _reference_signature(words: list[str]) -> tuple[int, ...]:
         distance = next(d for d in range(hashes_) if (index + d) % hashes_ in first)
         at = (index + distance) % hashes_
         offset = first[at] - at * span
-        result.append((offset + distance * span) & boilerplate._MASK)
+        result.append((offset + distance * span) & 0xFFFFFFFF)
     return tuple(result)
 
 

@@ -16,12 +16,12 @@ import re
 import struct
 import zlib
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain, compress, repeat
-from operator import eq, not_
+from operator import eq, not_, sub
 
 from readylint.models import number_in
 from readylint.text import PUNCT_TO_SPACE, strip_markdown
@@ -36,7 +36,8 @@ _BANDS = 8
 _ROWS = _HASHES // _BANDS
 _BITS = 32
 _SPAN = (1 << _BITS) // _HASHES  # width of one bin of the 32-bit hash space
-_MASK = (1 << _BITS) - 1
+_LIMIT = _HASHES * _SPAN  # the end of the last whole bin
+_STARTS = tuple(index * _SPAN for index in range(_HASHES))
 # A print packs 8 bytes of text hash and, for longer texts, the signature in 16-bit values
 # (two different offsets agree in their low 16 bits once in 65,536: the estimate barely moves).
 _PACK = struct.Struct(f"<{_HASHES}H")
@@ -69,30 +70,20 @@ def signature(words: Sequence[str]) -> tuple[int, ...]:
 def _signature(words: Sequence[bytes]) -> tuple[int, ...]:
     """``signature`` of words already encoded as UTF-8 (at most ``_MAX_WORDS``)."""
     if len(words) < 3:
-        shingles: Iterable[bytes] = [b" ".join(words)]
+        hashes = [zlib.crc32(b" ".join(words))]
     else:
         shingles = map(b" ".join, zip(words, words[1:], words[2:], strict=False))
-    hashes = sorted(set(map(zlib.crc32, shingles)), reverse=True)
-    # The smallest hash of each bin: ascending order is reversed, so the smallest is set last.
-    first = {value // _SPAN: value for value in hashes}
-    first.pop(_HASHES, None)  # the sliver of hash space above the last whole bin
-    if not first:
+        hashes = sorted(map(zlib.crc32, shingles))
+    whole = bisect_left(hashes, _LIMIT)  # the sliver of hash space above the last whole bin
+    if not whole:
         return (0,) * _HASHES
-    if len(first) == _HASHES:
-        return tuple(first[i] - i * _SPAN for i in range(_HASHES))
-    # Densify: an empty bin takes the nearest filled bin to its right (circularly), offset by
-    # the distance. One walk from the right, starting from the leftmost filled bin wrapped round.
-    start = min(first)
-    carry, at = first[start] - start * _SPAN, start + _HASHES
-    result = [0] * _HASHES
-    for index in range(_HASHES - 1, -1, -1):
-        value = first.get(index)
-        if value is not None:
-            carry, at = value - index * _SPAN, index
-            result[index] = carry
-        else:
-            result[index] = (carry + (at - index) * _SPAN) & _MASK
-    return tuple(result)
+    # The smallest hash at or after each bin's start is the bin's own smallest, or, for an empty
+    # bin, that of the next filled bin to its right; past the last one, the first filled bin's
+    # smallest one round the circle. Each less the bin's start: the offset plus the distance.
+    del hashes[whole:]
+    hashes.append(hashes[0] + _LIMIT)
+    smallest = map(hashes.__getitem__, map(bisect_left, repeat(hashes), _STARTS))
+    return tuple(map(sub, smallest, _STARTS))
 
 
 def similarity(one: Sequence[int], other: Sequence[int]) -> float:

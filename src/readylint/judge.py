@@ -49,23 +49,36 @@ LOG_SIGNS: tuple[str, ...] = (
 # The same signs with their long bounded repetitions unbounded: a superset that RE2 runs several
 # times faster (a bound of 300 multiplies its automaton's states). Sentences are log lines
 # rarely, so the exact signs run only where these match.
-LOG_SIGNS_ROUGH: tuple[str, ...] = tuple(
-    sign.replace("{1,300}", "+").replace("{0,200}", "*") for sign in LOG_SIGNS
-)
+_UNBOUNDED = (("{1,300}", "+", 300), ("{0,200}", "*", 200))  # (bound, rough, its limit)
+
+
+def _rough(sign: str) -> str:
+    for bound, rough, _ in _UNBOUNDED:
+        sign = sign.replace(bound, rough)
+    return sign
+
+
+LOG_SIGNS_ROUGH: tuple[str, ...] = tuple(map(_rough, LOG_SIGNS))
 _LOG_ROUGH = AnyOf(LOG_SIGNS_ROUGH, ignore_case=False)
 # The rough signs over a text's sentences joined by line breaks ("^" at each line's start): a
 # sentence that matches alone matches there too, so when the joined text does not match, no
 # sentence is a log line, and one call replaces one call per sentence.
 _LOG_ROUGH_LINES = AnyOf(tuple(f"(?m:{sign})" for sign in LOG_SIGNS_ROUGH), ignore_case=False)
-# The exact test, in two steps: the signs the rough list left as they were, in one alternation,
-# then each bounded sign alone. The bounded signs in one alternation cost RE2 25 to 95 us a
-# sentence; alone, about 2.
+# The exact test, in steps: the signs the rough list left as they were, in one alternation; then
+# each bounded sign alone. The bounded signs in one alternation cost RE2 25 to 95 us a sentence
+# (a bound of 300 swells its automaton), so each is first matched rough: a rough match no longer
+# than the sign's smallest bound is a match of the exact sign too (every unbounded part lies
+# within it), and only a longer one is tried exactly.
 _LOG_SAME = AnyOf(
     tuple(s for s, rough in zip(LOG_SIGNS, LOG_SIGNS_ROUGH, strict=True) if s == rough),
     ignore_case=False,
 )
 _LOG_BOUNDED = tuple(
-    AnyOf((s,), ignore_case=False)
+    (
+        AnyOf((rough,), ignore_case=False),
+        AnyOf((s,), ignore_case=False),
+        min(limit for bound, _, limit in _UNBOUNDED if bound in s),
+    )
     for s, rough in zip(LOG_SIGNS, LOG_SIGNS_ROUGH, strict=True)
     if s != rough
 )
@@ -73,9 +86,15 @@ _LOG_BOUNDED = tuple(
 
 def is_log_line(sentence: str) -> bool:
     """True when ``sentence`` shows one of ``LOG_SIGNS``: log output, a stack trace, a command."""
-    return _LOG_ROUGH.matches(sentence) and (
-        _LOG_SAME.matches(sentence) or any(sign.matches(sentence) for sign in _LOG_BOUNDED)
-    )
+    if not _LOG_ROUGH.matches(sentence):
+        return False
+    if _LOG_SAME.matches(sentence):
+        return True
+    for rough, exact, limit in _LOG_BOUNDED:
+        found = rough.search(sentence)
+        if found is not None and (found.end() - found.start() <= limit or exact.matches(sentence)):
+            return True
+    return False
 
 
 # Sentence ends: ., ! or ? before a space; a line break; a run of 3+ spaces (flattened lines).
