@@ -125,6 +125,22 @@ def test_an_explicit_scope_cut_in_prose_is_found_and_says_so() -> None:
     assert required[0].severity == "warning"
 
 
+def test_missing_answer_messages_take_the_right_article() -> None:
+    """'an Expected outcome heading', 'a Trade-off heading': the message reads as English."""
+    item = {"id": "X-1", "title": "Export"}
+    assert "an 'Expected outcome' heading or label" in messages(one(item, "expected-outcome"))
+    assert "a 'Trade-off' heading or label" in messages(one(item, "trade-off"))
+    required = run(
+        [
+            {"id": "X-1", "title": "Export", "description": "We expect refunds to drop by 20%."},
+            {"id": "X-2", "title": "n"},
+        ],
+        "expected-outcome",
+        options={"expected-outcome": CheckOptions(require_labels=True)},
+    )
+    assert "under an 'Expected outcome:' label" in messages(required)
+
+
 # --- business reason ----------------------------------------------------------------------------
 
 

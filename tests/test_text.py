@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from readylint.text import placeholder, sections, strip_markdown, user_story, word_count
+from readylint.text import indefinite, placeholder, sections, strip_markdown, user_story, word_count
 
 KNOWN = frozenset({"trade_off", "customer_need", "business_reason", "why_now", "tradeoff"})
 
@@ -83,3 +83,15 @@ def test_user_story() -> None:
     assert user_story("As an admin I need an audit log") is not None
     assert user_story("Add a save button") is None
     assert user_story("Works as expected, I think") is None
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [("'Expected outcome'", "an"), ("'Trade-off'", "a"), ("'Ordering rationale:'", "an"),
+     ("'Impact'", "an"), ("'Acceptance criteria'", "an"), ("'User need'", "a"),
+     ("'Use case'", "a"), ("'Unit of work'", "a"), ("'Urgency'", "an"), ("'Update'", "an"),
+     ("'Uninstall path'", "an"), ("'One-line pitch'", "a"), ("'Hour budget'", "an"),
+     ("'Hypothesis'", "a"), ("'Business reason'", "a"), ("'Euro impact'", "a")],
+)  # fmt: skip
+def test_indefinite_article_follows_how_the_word_is_said(phrase: str, expected: str) -> None:
+    assert indefinite(phrase) == f"{expected} {phrase}"

@@ -20,7 +20,15 @@ from readylint.judge import Judge, ProseFinder, any_linear, prose_sentences, res
 from readylint.keys import CORE_KEYS, normalise_key, suggest
 from readylint.linear import compile_linear
 from readylint.models import BacklogItem, Finding, ItemResult, Severity
-from readylint.text import Section, heading_key, placeholder, sections, user_story, word_count
+from readylint.text import (
+    Section,
+    heading_key,
+    indefinite,
+    placeholder,
+    sections,
+    user_story,
+    word_count,
+)
 
 # Keys that are part of the format but answer no check.
 EXTRA_KNOWN_KEYS = frozenset({"story", "user_story", "readylint_ignore", "url", "items"})
@@ -369,7 +377,9 @@ class Engine:
         names_set = frozenset(names)
         options = self._options.get(check_id, CheckOptions())
         finder = ProseFinder(spec.prose) if spec.prose is not None else None
-        places = [f"a '{spec.label.capitalize()}' heading or label"]
+        quoted = f"'{label.capitalize()}'"
+        quoted_colon = f"'{label.capitalize()}:'"
+        places = [f"{indefinite(quoted)} heading or label"]
         if spec.user_story:
             places.append("a user story")
         if finder is not None:
@@ -448,7 +458,7 @@ class Engine:
                         check_id,
                         "warning",
                         f"The {label} is only in the description prose ('{_excerpt(text)}'): "
-                        f"put it in field '{names[0]}' or under a '{label.capitalize()}:' label",
+                        f"put it in field '{names[0]}' or under {indefinite(quoted_colon)} label",
                         answer.line,
                     )
                 )

@@ -12,6 +12,26 @@ from functools import lru_cache
 
 from readylint.keys import normalise_key
 
+# --- messages ---------------------------------------------------------------------------------
+
+# Beginnings whose first letter misleads: a vowel said as a consonant ("a user", "a one-off") or
+# a silent h ("an hour"). Check files name their own labels, so this serves any English label;
+# a word it gets wrong reads no worse than "a" before every label did.
+_SAID_AS_CONSONANT = ("eu", "ewe", "once", "one", "ubiq", "uni", "ura", "uri", "usa", "use", "usu",
+                      "uti")  # fmt: skip
+_SILENT_H = ("heir", "honest", "honor", "honour", "hour")
+
+
+def indefinite(phrase: str) -> str:
+    """``phrase`` after "a" or "an", chosen by how its first word is usually said."""
+    word = phrase.lstrip("'\"").lower()
+    if word.startswith(_SILENT_H):
+        return f"an {phrase}"
+    if word.startswith(_SAID_AS_CONSONANT) and not word.startswith("unin"):
+        return f"a {phrase}"
+    return f"an {phrase}" if word[:1] in ("a", "e", "i", "o", "u") else f"a {phrase}"
+
+
 # --- Markdown to plain words ----------------------------------------------------------------
 
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
