@@ -237,6 +237,18 @@ class PrintTable:
     def key(self, index: int) -> str:
         return self.keys[memoryview(self.rows).cast("H")[index * _HALVES + 4]]
 
+    def item_prints(self, item: int, excerpts: dict[int, str]) -> tuple[Print, ...]:
+        """Item ``item``'s prints as ``add`` took them; ``excerpts`` must hold theirs."""
+        found: list[Print] = []
+        for index in range(self.starts[item], self.starts[item + 1]):
+            row = _ROW_PACK.unpack_from(self.rows, index * _ROW)
+            packed = row[0]
+            if self.signed[index]:  # (field, three values) per band, after the text hash
+                values = [value for at, value in enumerate(row[1:]) if at % 4]
+                packed += _PACK.pack(*values)
+            found.append(Print(self.key(index), packed, self.line(index), excerpts[index]))
+        return tuple(found)
+
     def exact(self, index: int) -> bytes:
         return bytes(self.rows[index * _ROW : index * _ROW + _EXACT])
 

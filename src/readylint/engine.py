@@ -173,6 +173,39 @@ class Digest:
     results: list[CheckResult | None]  # None: the check does not apply to this item
     prints: tuple[boilerplate.Print, ...] = ()
 
+    def moved(self, lines: int) -> Digest:
+        """This digest for the same item written ``lines`` lines further down (up if below 0):
+        the first pass puts the item's lines in findings and prints, never in their texts."""
+        if not lines:
+            return self
+
+        def at(line: int | None) -> int | None:
+            return None if line is None else line + lines
+
+        def findings(found: Iterable[Finding]) -> list[Finding]:
+            return [Finding(f.check, f.severity, f.message, at(f.line)) for f in found]
+
+        results: list[CheckResult | None] = []
+        for result in self.results:
+            if isinstance(result, Pending):
+                result = Pending(
+                    findings(result.findings),
+                    result.where,
+                    at(result.line),
+                    result.references,
+                    result.denial,
+                    result.evidence,
+                    result.restates,
+                    result.flagged,
+                )
+            elif result:
+                result = findings(result)
+            results.append(result)
+        prints = tuple(
+            boilerplate.Print(p.key, p.packed, at(p.line), p.excerpt) for p in self.prints
+        )
+        return Digest(results, prints)
+
 
 CheckFn = Callable[[ItemView], CheckResult]
 # The second pass of a check: its first-pass result, the item's position, the whole run.

@@ -18,7 +18,12 @@ file's entry is replaced, not added to, and an entry no run has used for ``UNUSE
 removed (``prune``). Small runs (under ``MIN_BYTES`` of YAML: a pre-commit
 hook's few files) skip the cache, since checking them costs less than the lookup.
 
-Entries are pickles behind a header (the key, then a hash of the payload). Loading a pickle can
+When a file changed, its entry from the earlier run (same path, same engine) is still of use:
+the items in it whose text did not change are not checked again (``pipeline.check_file``, by
+each item's ``item_key``, wherever the item moved in the file).
+
+Entries are pickles behind a header (the key, the path's and engine's hash, then a hash of the
+payload). Loading a pickle can
 run code, so the directory is trusted as ``cache.py`` says (like ``__pycache__``, never a
 directory others can write), and an entry is read only from a file of the user's own that no one
 else may write, in a folder no one else may write (``cache.private``).
@@ -28,6 +33,7 @@ else may write, in a folder no one else may write (``cache.private``).
 from __future__ import annotations
 
 import contextlib
+import marshal
 import os
 import sys
 import time
@@ -36,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from readylint import __version__, cache
+from readylint.models import BacklogItem
 from readylint.paths import bytes_at_least
 
 try:  # hashlib's own BLAKE2, without hashlib's OpenSSL start-up
@@ -47,8 +54,9 @@ MIN_BYTES = 32_768  # below this much YAML in a run, the cache is not used
 FOLDER = "results"
 UNUSED_DAYS = 30  # an entry no run has used for this long is removed
 _PRUNED = ".pruned"  # its mtime: when unused entries were last removed (at most once a day)
-_MAGIC = b"readylint-results-1\n"
+_MAGIC = b"readylint-results-2\n"
 _DIGEST = 16
+KEY_SIZE = _DIGEST  # the bytes of an ``item_key``
 
 
 def _hash(data: bytes | memoryview) -> bytes:
@@ -107,8 +115,12 @@ class ResultCache:
         where = f"{Path(path).absolute()}\0{shown}".encode(errors="surrogatepass")
         return self.folder / blake2b(where, digest_size=12).hexdigest(), where
 
+    def _origin(self, where: bytes) -> bytes:
+        """This file's path under this engine, whatever its bytes (``earlier``)."""
+        return _hash(self._engine + _hash(where))
+
     def _key(self, where: bytes, data: bytes) -> bytes:
-        return _hash(self._engine + _hash(where) + _hash(data))
+        return _hash(self._origin(where) + _hash(data))
 
     def find(self, path: Path, shown: str, data: bytes) -> Kept | None:
         """The entry kept for this file with exactly these bytes, if any (its header only is
@@ -132,7 +144,53 @@ class ResultCache:
 
         file, where = self._where(path, shown)
         payload = pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
-        cache.write_atomic(file, _MAGIC + self._key(where, data) + _hash(payload) + payload)
+        head = _MAGIC + self._key(where, data) + self._origin(where)
+        cache.write_atomic(file, head + _hash(payload) + payload)
+
+    def earlier(self, path: Path, shown: str) -> Any:
+        """What was kept for this file by an earlier run with this engine, whatever the file's
+        bytes were then (None if nothing, or damaged): the caller reuses what did not change."""
+        file, where = self._where(path, shown)
+        if not cache.private(file):
+            return None
+        try:
+            blob = file.read_bytes()
+        except OSError:
+            return None
+        start = len(_MAGIC) + _DIGEST
+        if blob[:start].startswith(_MAGIC) and blob[start : start + _DIGEST] == self._origin(where):
+            return _payload(blob)
+        return None
+
+
+def item_key(item: BacklogItem) -> bytes:
+    """What the first pass over one item depends on (its engine aside), with its lines counted
+    from its first line: two items with the same key have the same digest, moved by the
+    difference of their first lines (``engine.Digest.moved``). Its place among the other items
+    (``order``) is left out: the first pass does not look at it."""
+    base = item.location.line or 0
+
+    def at(line: int | None) -> int | None:
+        return None if line is None else line - base
+
+    facts = (
+        item.id,
+        item.title,
+        item.location.path,
+        item.location.line is None,
+        item.location.url,
+        item.type,
+        item.status,
+        item.labels,
+        item.description,
+        at(item.description_line),
+        item.rank,
+        at(item.title_line),
+        tuple((name, value.text, at(value.line), value.key) for name, value in item.fields.items()),
+        tuple((s.check, s.reason, at(s.line), s.from_label) for s in item.suppressions),
+    )
+    # marshal's version 2 writes no back-references, so equal facts give equal bytes.
+    return _hash(marshal.dumps(facts, 2))
 
 
 def prune(folder: Path, now: float | None = None) -> None:
@@ -170,15 +228,20 @@ class Kept:
             blob = self.file.read_bytes()
         except OSError:
             return None
-        head = len(_MAGIC) + 2 * _DIGEST
-        if len(blob) < head or blob[: head - _DIGEST] != _MAGIC + self.key:
+        if not blob.startswith(_MAGIC + self.key):
             return None
-        payload = memoryview(blob)[head:]
-        if _hash(payload) != blob[head - _DIGEST : head]:
-            return None
-        import pickle
+        return _payload(blob)
 
-        try:
-            return pickle.loads(payload)
-        except Exception:  # any damage the hash missed is a miss, not a crash
-            return None
+
+def _payload(blob: bytes) -> Any:
+    """The pickled result behind an entry's header, or None if the payload's hash is wrong."""
+    head = len(_MAGIC) + 3 * _DIGEST
+    payload = memoryview(blob)[head:]
+    if len(blob) < head or _hash(payload) != blob[head - _DIGEST : head]:
+        return None
+    import pickle
+
+    try:
+        return pickle.loads(payload)
+    except Exception:  # any damage the hash missed is a miss, not a crash
+        return None

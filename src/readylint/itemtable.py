@@ -164,6 +164,11 @@ class ItemTable(Sequence[BacklogItem]):
         self.orders.extend(range(first_order, first_order + len(other)))
         self.suppressions.update((k + base, found) for k, found in other.suppressions.items())
 
+    def line(self, index: int) -> int | None:
+        """Item ``index``'s line, without building the item."""
+        line = self.lines[index]
+        return None if line == _NO_LINE else line
+
     def rank(self, index: int) -> int | None:
         rank = self.ranks[index]
         if rank == _NO_RANK:
