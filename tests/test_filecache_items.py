@@ -196,3 +196,31 @@ def test_item_key_counts_lines_from_the_item_and_sees_every_fact(tmp_path: Path)
         assert filecache.item_key(other) != filecache.item_key(one), changed
     (elsewhere,), _ = read_text("items:\n" + block, "c.yaml")
     assert filecache.item_key(elsewhere) != filecache.item_key(one)
+
+
+def test_a_digest_moved_equals_the_digest_of_the_item_further_down() -> None:
+    """Every line a first pass records moves: findings, an order-dependent check's facts and
+    the findings inside them (here the prose-only warning of ``require_labels``), and prints."""
+    from readylint.catalog import load_checks
+    from readylint.engine import CheckOptions
+    from readylint.sources.yaml_files import read_text
+
+    engine = Engine(
+        load_checks(),
+        options={c: CheckOptions(require_labels=True) for c in ("trade-off", "ordering-rationale")},
+    )
+    block = (
+        "  - id: A-1\n    title: Export\n    customer_need: TBD\n"
+        "    business_reason: Churn among finance teams costs us renewals every quarter.\n"
+        "    description: |\n      Analysts reconcile by hand today.\n"
+        "      We postpone the PDF export to do this, so that is out of scope.\n"
+        "      This comes before A-2 because A-2 builds on the export format.\n"
+    )
+    (here,), _ = read_text("items:\n" + block, "b.yaml")
+    (lower,), _ = read_text("items:\n" + "\n" * 7 + block, "b.yaml")
+    digest = engine.digest(here)
+    assert any(  # the case this test is for: a Pending holding a finding with a line
+        getattr(result, "findings", None) for result in digest.results
+    )
+    assert digest.moved(7) == engine.digest(lower) != digest
+    assert digest.moved(7).moved(-7) == digest
