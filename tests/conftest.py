@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -112,3 +113,18 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
     monkeypatch.setattr(cache, "_memory", {})
     monkeypatch.setattr(cache, "_pending", {})
     yield folder
+
+
+# A JSON report of the ``backlog`` folder (the test's working directory), as a dict.
+Report = Callable[..., dict[str, object]]
+
+
+@pytest.fixture
+def report(capsys: pytest.CaptureFixture[str]) -> Report:
+    def run(*args: str) -> dict[str, object]:
+        capsys.readouterr()
+        main(["check", "--format", "json", "--fail-on", "never", *args, "backlog"])
+        data: dict[str, object] = json.loads(capsys.readouterr().out)
+        return data
+
+    return run

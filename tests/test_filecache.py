@@ -9,13 +9,12 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from conftest import Report
 from readylint import filecache, pipeline
-from readylint.cli import main
 from readylint.paths import bytes_at_least
 
 # Each item is some 700 bytes: 60 items a file puts three files well above MIN_BYTES.
@@ -72,19 +71,7 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return seen
 
 
-Report = Callable[..., dict[str, object]]
 SRC = Path(filecache.__file__).resolve().parent
-
-
-@pytest.fixture
-def report(capsys: pytest.CaptureFixture[str]) -> Report:
-    def run(*args: str) -> dict[str, object]:
-        capsys.readouterr()
-        main(["check", "--format", "json", "--fail-on", "never", *args, "backlog"])
-        data: dict[str, object] = json.loads(capsys.readouterr().out)
-        return data
-
-    return run
 
 
 def _entries(cache_dir: Path) -> list[Path]:

@@ -5,19 +5,18 @@ item afresh gives."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from conftest import Report
 from readylint import filecache, pipeline
 from readylint.app import Selection, build_engine
-from readylint.cli import main
 from readylint.config import load_config
 from readylint.engine import Engine
-from test_filecache import FILES, PER_FILE, Report, _write_backlog
+from test_filecache import FILES, PER_FILE, _write_backlog
 
 ENGINE, _ = build_engine(load_config(None), Selection())
 
@@ -25,17 +24,6 @@ ENGINE, _ = build_engine(load_config(None), Selection())
 @pytest.fixture
 def backlog(tmp_path: Path) -> list[Path]:
     return _write_backlog(tmp_path / "backlog")
-
-
-@pytest.fixture
-def report(capsys: pytest.CaptureFixture[str]) -> Report:
-    def run(*args: str) -> dict[str, object]:
-        capsys.readouterr()
-        main(["check", "--format", "json", "--fail-on", "never", *args, "backlog"])
-        data: dict[str, object] = json.loads(capsys.readouterr().out)
-        return data
-
-    return run
 
 
 @pytest.fixture
@@ -136,28 +124,25 @@ def test_reused_digests_equal_checking_every_item_again(
     assert len(reused.keys) == filecache.KEY_SIZE * len(reused.items)
 
 
-def test_an_edited_file_checks_only_its_changed_items_and_reports_the_same(
-    backlog: list[Path], cache_dir: Path, digested: list[str], report: Report
-) -> None:
+@pytest.mark.parametrize(
+    ("args", "checked"),
+    [((), ["PAY-131"]), (("--ignore", "ordering-rationale"), None)],
+    ids=["the same engine: the changed item alone", "another engine: every item"],
+)
+def test_a_run_after_an_edit_checks_what_changed_and_reports_the_same(
+    backlog: list[Path], cache_dir: Path, digested: list[str], report: Report,
+    args: tuple[str, ...], checked: list[str] | None,
+) -> None:  # fmt: skip
     report()
     path = backlog[2]
     path.write_text(_insert_line(path.read_text(encoding="utf-8")), encoding="utf-8")
     digested.clear()
-    served = report()
-    assert digested == ["PAY-131"]  # item 10 of the third file
-    assert served == report("--no-cache")
-
-
-def test_another_engine_checks_every_item_again(
-    backlog: list[Path], cache_dir: Path, digested: list[str], report: Report
-) -> None:
-    report()
-    path = backlog[0]
-    path.write_text(_reword(path.read_text(encoding="utf-8")), encoding="utf-8")
-    digested.clear()
-    ignored = report("--ignore", "ordering-rationale")
-    assert len(digested) == FILES * PER_FILE
-    assert ignored == report("--ignore", "ordering-rationale", "--no-cache")
+    served = report(*args)
+    if checked is not None:
+        assert digested == checked  # item 10 of the third file
+    else:
+        assert len(digested) == FILES * PER_FILE
+    assert served == report(*args, "--no-cache")
 
 
 def test_a_damaged_earlier_entry_is_not_reused(
