@@ -11,19 +11,16 @@ from pathlib import Path
 
 import pytest
 
+import test_filecache
 from conftest import Report
 from readylint import filecache, pipeline
 from readylint.app import Selection, build_engine
 from readylint.config import load_config
 from readylint.engine import Engine
-from test_filecache import FILES, PER_FILE, _write_backlog
+from test_filecache import FILES, PER_FILE
 
 ENGINE, _ = build_engine(load_config(None), Selection())
-
-
-@pytest.fixture
-def backlog(tmp_path: Path) -> list[Path]:
-    return _write_backlog(tmp_path / "backlog")
+backlog = test_filecache.backlog  # the same fixture: three files of 60 items
 
 
 @pytest.fixture
