@@ -23,10 +23,9 @@ the items in it whose text did not change are not checked again (``pipeline.chec
 each item's ``item_key``, wherever the item moved in the file).
 
 Entries are pickles behind a header (the key, the path's and engine's hash, then a hash of the
-payload). Loading a pickle can
-run code, so the directory is trusted as ``cache.py`` says (like ``__pycache__``, never a
-directory others can write), and an entry is read only from a file of the user's own that no one
-else may write, in a folder no one else may write (``cache.private``).
+payload). Loading a pickle can run code, so the directory is trusted as ``cache.py`` says (like
+``__pycache__``, never a directory others can write), and an entry is read only from a file of
+the user's own that no one else may write, in a folder no one else may write (``cache.private``).
 ``--no-cache`` or ``READYLINT_NO_CACHE=1`` turns it off; a damaged or unreadable entry is a miss.
 """
 
@@ -157,8 +156,8 @@ class ResultCache:
             blob = file.read_bytes()
         except OSError:
             return None
-        start = len(_MAGIC) + _DIGEST
-        if blob[:start].startswith(_MAGIC) and blob[start : start + _DIGEST] == self._origin(where):
+        start = len(_MAGIC) + _DIGEST  # after the key, which names the bytes
+        if blob.startswith(_MAGIC) and blob[start : start + _DIGEST] == self._origin(where):
             return _payload(blob)
         return None
 

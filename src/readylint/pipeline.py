@@ -28,8 +28,7 @@ from typing import Any
 
 from readylint.engine import Digest, Engine
 from readylint.errors import ConfigError
-from readylint.filecache import KEY_SIZE as _KEY_SIZE
-from readylint.filecache import Kept, ResultCache, item_key
+from readylint.filecache import KEY_SIZE, Kept, ResultCache, item_key
 from readylint.itemtable import ItemTable
 from readylint.models import BacklogItem, InputError, SourceResult
 from readylint.paths import bytes_at_least, display_path
@@ -96,7 +95,7 @@ def _digest_reusing(
     """Add the items' digests to ``digests``, taking those of unchanged items from ``earlier``
     (the file's result from an earlier run, if any), moved to where the item is now; return
     the items' keys."""
-    size = _KEY_SIZE
+    size = KEY_SIZE
     found: dict[bytes, int] = {}
     if isinstance(earlier, FileResult) and len(earlier.keys) == size * len(earlier.items):
         old = earlier.keys
