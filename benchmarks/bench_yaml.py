@@ -28,7 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import generate
+from generate import MiddleItemEdit, generate
 
 LOAD_SCRIPT = """
 import sys, time, yaml, pathlib
@@ -111,19 +111,14 @@ def edited_runs(argv: list[str], directory: Path, repeat: int) -> float:
     """Best wall time of runs that each find one file changed since the run before: the middle
     item of the middle file gains a line, then loses it again, and so on."""
     files = sorted(directory.glob("*.yaml"))
-    target = files[len(files) // 2]
-    original = target.read_text(encoding="utf-8")
-    lines = original.splitlines(keepends=True)
-    starts = [k for k, line in enumerate(lines) if line.startswith("  - id: ")]
-    middle = starts[len(starts) // 2]
-    edited = "".join([*lines[: middle + 1], "    labels: [edited]\n", *lines[middle + 1 :]])
+    edit = MiddleItemEdit(files[len(files) // 2])
     runs: list[float] = []
     try:
-        for k in range(max(repeat, 2)):
-            target.write_text(edited if k % 2 == 0 else original, encoding="utf-8")
+        for _ in range(max(repeat, 2)):
+            edit()
             runs.append(timed(argv)[0])
     finally:
-        target.write_text(original, encoding="utf-8")
+        edit.undo()
     return min(runs)
 
 

@@ -96,6 +96,31 @@ def generate(count: int, out: Path, seed: int = 20261124) -> int:
     return files
 
 
+class MiddleItemEdit:
+    """An edit to one generated file, made and undone in turn: each call writes the file with
+    its middle item one line longer (``labels: [edited]``), then as it was, and so on. What a
+    backlog file goes through between two runs of a hook or a CI job."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.original = path.read_text(encoding="utf-8")
+        lines = self.original.splitlines(keepends=True)
+        starts = [k for k, line in enumerate(lines) if line.startswith("  - id: ")]
+        middle = starts[len(starts) // 2]
+        self.edited = "".join(
+            [*lines[: middle + 1], "    labels: [edited]\n", *lines[middle + 1 :]]
+        )
+        self.calls = 0
+
+    def __call__(self) -> None:
+        self.calls += 1
+        self.path.write_text(self.edited if self.calls % 2 else self.original, encoding="utf-8")
+
+    def undo(self) -> None:
+        """The file as it was generated."""
+        self.path.write_text(self.original, encoding="utf-8")
+
+
 def main() -> int:
     count, out = int(sys.argv[1]), Path(sys.argv[2])
     files = generate(count, out)
