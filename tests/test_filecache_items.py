@@ -11,7 +11,6 @@ import json
 import re
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from unittest import mock
 
@@ -241,7 +240,7 @@ _SUPPRESSED = ("trade-off", "ordering-rationale", "no-such-check")
 _LABELS = ("checkout", "trade-off")
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class _Item:
     id: str
     title: str
