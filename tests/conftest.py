@@ -7,6 +7,7 @@ import os
 import shutil
 import tempfile
 import textwrap
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,6 +88,21 @@ def _isolated_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     for name in ("NO_COLOR", "FORCE_COLOR", "GITHUB_ACTIONS", "READYLINT_FORMAT"):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _no_thread_outlives_its_test() -> Iterator[None]:
+    """Fail a test that leaves a thread running (a fake server's connection, say): a thread
+    alive in a later test changes what that test sees, since the engine forks workers only
+    while no other thread runs. Threads get a few seconds to finish after the test's own
+    teardown."""
+    before = set(threading.enumerate())
+    yield
+    left = [thread for thread in threading.enumerate() if thread not in before]
+    for thread in left:
+        thread.join(5.0)
+    running = sorted(thread.name for thread in left if thread.is_alive())
+    assert not running, f"threads still running after the test: {', '.join(running)}"
 
 
 READY_ITEM = """

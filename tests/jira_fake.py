@@ -17,6 +17,7 @@ page), or edits the store just before answering (``Fault.change``: rerank, add, 
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import re
 import shutil
@@ -288,7 +289,7 @@ class FakeJira:
         self.requests: list[Recorded] = []
         self.stopping = threading.Event()
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
+        self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self.url = ""
 
@@ -301,7 +302,6 @@ class FakeJira:
             jira = fake
 
         server = _Server(("127.0.0.1", 0), Handler)
-        server.daemon_threads = True
         scheme = "http"
         if tls is not None:
             server.socket = tls.wrap_socket(server.socket, server_side=True)
@@ -315,11 +315,20 @@ class FakeJira:
         return self
 
     def stop(self) -> None:
+        """Stop serving, end every open connection and wait for the threads that served them.
+
+        A kept-alive connection otherwise keeps its thread waiting until the client is garbage
+        collected, and a thread still alive in a later test changes what that test sees (the
+        engine forks workers only while no other thread runs)."""
         self.stopping.set()  # ends slow drip-fed answers
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
+            self._server.end_connections()
             self._server = None
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
 
     # -- helpers for tests ----------------------------------------------------------------
 
@@ -463,6 +472,45 @@ def null_issue(key: str, rank: str) -> dict[str, Any]:
 
 
 class _Server(ThreadingHTTPServer):
+    """Serves each connection on its own daemon thread, and remembers the connections and the
+    threads so that ``end_connections`` can close the one and wait for the other."""
+
+    daemon_threads = True
+    _JOIN_SECONDS = 10.0  # the longest deliberate delay in a fault is far shorter
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+        super().__init__(address, handler)
+        self._open: set[socket.socket] = set()
+        self._serving: list[threading.Thread] = []
+        self._guard = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._guard:
+            self._open.add(request)
+            self._serving = [t for t in self._serving if t.is_alive()]
+            thread = threading.Thread(
+                target=self.process_request_thread, args=(request, client_address), daemon=True
+            )
+            self._serving.append(thread)
+        thread.start()
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._guard:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def end_connections(self) -> None:
+        with self._guard:
+            still_open, serving = list(self._open), list(self._serving)
+        for connection in still_open:
+            # The thread's next read sees the end; OSError: closed by the client or by a fault.
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+        for thread in serving:
+            thread.join(self._JOIN_SECONDS)
+            if thread.is_alive():
+                raise RuntimeError(f"fake Jira: {thread.name} still serving after stop()")
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that gives up early (read timeouts in tests) breaks the pipe; not a failure.
         return

@@ -43,7 +43,8 @@ def test_workers_find_what_one_process_finds(
     one = _findings("1", monkeypatch, top)
     assert any(findings for _, _, findings in one)  # the backlog does have findings
     monkeypatch.setenv("READYLINT_JOBS", "2")
-    assert pipeline.jobs_for_items(60) == 2  # so the run below does use workers
+    # so the run below does use workers (no fork while another thread runs)
+    assert pipeline.jobs_for_items(60) == 2, threading.enumerate()
     assert _findings("2", monkeypatch, top) == one
 
 
@@ -53,7 +54,7 @@ def test_workers_only_for_large_backlogs_and_no_other_threads(
     monkeypatch.delenv("READYLINT_JOBS", raising=False)
     assert pipeline.jobs_for_items(10) == 1
     monkeypatch.setenv("READYLINT_JOBS", "2")
-    assert pipeline.jobs_for_items(10) == 2
+    assert pipeline.jobs_for_items(10) == 2, threading.enumerate()
     stop = threading.Event()
     other = threading.Thread(target=stop.wait, daemon=True)
     other.start()
