@@ -10,6 +10,7 @@ fetched concurrently). The retry sleeps are recorded instead of slept; the read 
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from jira_fake import (
     FIELD_MAP_CONFIG,
@@ -395,3 +397,19 @@ def test_an_issue_without_fields_is_an_error_naming_it(
     assert run.code == 2
     (error,) = json.loads(run.out)["errors"]
     assert error["message"].startswith("SHOP-1: Jira returned the issue without fields")
+
+
+def test_stop_ends_a_connection_the_client_keeps_open() -> None:
+    """A client that keeps its connection alive (as the jira library's session does until it is
+    garbage collected) must not keep the fake's thread for it running after stop(): a leftover
+    thread would stop a later test's engine from forking workers."""
+    fake = FakeJira("cloud").start()
+    session = requests.Session()
+    try:
+        assert session.get(f"{fake.url}/rest/api/2/serverInfo", timeout=5).ok
+        serving = [t for t in threading.enumerate() if "process_request" in t.name]
+        assert serving  # the kept-alive connection's thread is waiting for the next request
+    finally:
+        fake.stop()
+    assert not any(t.is_alive() for t in serving)
+    session.close()
