@@ -82,12 +82,12 @@ def write(text: str, file: Path | None, *, color: bool = False) -> None:
         raise ReadylintError(f"cannot write: {exc.strerror or exc}", path=str(file)) from None
 
 
-def write_chunks(chunks: Iterable[str], file: Path | None) -> None:
-    """Write a report piece by piece to FILE, or to standard output (no colour codes)."""
+def write_chunks(chunks: Iterable[str], file: Path | None, *, color: bool = False) -> None:
+    """Write a report piece by piece to FILE, or to standard output."""
     try:
         if file is None:
             for chunk in chunks:
-                click.echo(chunk, nl=False)
+                click.echo(chunk, nl=False, color=color)
             return
         with file.open("w", encoding="utf-8") as handle:
             for chunk in chunks:
@@ -102,11 +102,7 @@ def emit(result: RunResult, outputs: Sequence[Output], *, color: bool, quiet: bo
         options = ReportOptions(
             color=color and out.file is None and out.format == "text", quiet=quiet
         )
-        streamer = STREAMERS.get(out.format)
-        if streamer is not None:
-            write_chunks(streamer(result, options), out.file)
-        else:
-            write(REPORTERS[out.format](result, options), out.file, color=options.color)
+        write_chunks(STREAMERS[out.format](result, options), out.file, color=options.color)
     on_stdout = {o.format for o in outputs if o.file is None}
     if result.errors and not on_stdout & _SHOWS_ERRORS:
         for error in result.errors:

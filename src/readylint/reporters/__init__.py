@@ -1,8 +1,13 @@
-"""Reporters: pure functions from a RunResult to text. None prints, none decides exit codes."""
+"""Reporters: pure functions from a RunResult to text. None prints, none decides exit codes.
+
+Every format is written a piece at a time (``STREAMERS``): a 100,000-item run's report is some
+100 to 400 MB of text, which must not be held in memory whole, nor built as a tree of objects
+first (issue 6). ``REPORTERS`` gives each format as one string, for tests and small uses.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
 from readylint.models import RunResult
@@ -14,35 +19,53 @@ class ReportOptions(NamedTuple):  # not a dataclass: a tenth of the import cost 
 
 
 Reporter = Callable[[RunResult, ReportOptions], str]
+Streamer = Callable[[RunResult, ReportOptions], Iterator[str]]
+
+LINES_PER_CHUNK = 1000
 
 
-def _text(result: RunResult, options: ReportOptions) -> str:
-    from readylint.reporters.text import render
+def in_chunks(lines: Iterable[str], size: int = LINES_PER_CHUNK) -> Iterator[str]:
+    """Each line followed by a newline, ``size`` lines to a piece: ``"\\n".join`` of all the
+    lines plus a final newline (nothing for no lines), written without holding them all."""
+    batch: list[str] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) == size:
+            batch.append("")
+            yield "\n".join(batch)
+            batch = []
+    if batch:
+        batch.append("")
+        yield "\n".join(batch)
 
-    return render(result, options)
+
+def _text(result: RunResult, options: ReportOptions) -> Iterator[str]:
+    from readylint.reporters.text import chunks
+
+    return chunks(result, options)
 
 
-def _json(result: RunResult, options: ReportOptions) -> str:
-    from readylint.reporters.json import render
+def _json(result: RunResult, options: ReportOptions) -> Iterator[str]:
+    from readylint.reporters.json import chunks
 
-    return render(result, options)
+    return chunks(result, options)
 
 
-def _lazy(module: str) -> Reporter:
-    """A reporter whose module ``readylint.reporters.<module>`` is imported on first use."""
+def _lazy(module: str) -> Streamer:
+    """The ``chunks`` of ``readylint.reporters.<module>``, imported on first use."""
 
-    def render(result: RunResult, options: ReportOptions) -> str:
+    def chunks(result: RunResult, options: ReportOptions) -> Iterator[str]:
         from importlib import import_module
 
-        function: Reporter = import_module(f"readylint.reporters.{module}").render
+        function: Streamer = import_module(f"readylint.reporters.{module}").chunks
         return function(result, options)
 
-    render.__name__ = f"_{module}"
-    return render
+    chunks.__name__ = f"_{module}"
+    return chunks
 
 
 # Reporter modules are imported only when chosen, so the common path stays light.
-REPORTERS: dict[str, Reporter] = {
+STREAMERS: dict[str, Streamer] = {
     "text": _text,
     "json": _json,
     # CI formats (issue 4): one module each, see their docstrings for what Jira runs show.
@@ -54,11 +77,12 @@ REPORTERS: dict[str, Reporter] = {
 }
 
 
-def _json_chunks(result: RunResult, options: ReportOptions) -> Iterator[str]:
-    from readylint.reporters.json import chunks
+def _joined(streamer: Streamer) -> Reporter:
+    def render(result: RunResult, options: ReportOptions) -> str:
+        return "".join(streamer(result, options))
 
-    return chunks(result, options)
+    render.__name__ = streamer.__name__
+    return render
 
 
-# Formats that can be written a piece at a time (large backlogs): emit() prefers these.
-STREAMERS: dict[str, Callable[[RunResult, ReportOptions], Iterator[str]]] = {"json": _json_chunks}
+REPORTERS: dict[str, Reporter] = {name: _joined(s) for name, s in STREAMERS.items()}

@@ -15,8 +15,10 @@ them on the run, not on a file) and the message names the issue key and browse U
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from readylint.models import ItemResult, RunResult
-from readylint.reporters import ReportOptions
+from readylint.reporters import ReportOptions, in_chunks
 from readylint.reporters._common import finding_line, item_path, numbered
 from readylint.reporters.markdown import cell
 
@@ -40,10 +42,9 @@ def _where(result: ItemResult, line: int | None) -> str:
     return f"{location.path}:{line}" if line is not None else location.path
 
 
-def render(result: RunResult, options: ReportOptions) -> str:
+def _lines(result: RunResult, options: ReportOptions) -> Iterator[str]:
     from readylint.reporters.text import summary
 
-    lines: list[str] = []
     for error in result.errors:
         props = []
         if error.path:
@@ -51,14 +52,14 @@ def render(result: RunResult, options: ReportOptions) -> str:
             if error.line is not None:
                 props.append(f"line={error.line}")
         props.append("title=readylint (input error)")
-        lines.append(f"::error {','.join(props)}::{escape_data(str(error))}")
+        yield f"::error {','.join(props)}::{escape_data(str(error))}"
     group: int | None = None
     for entry in numbered(result):
         if id(entry.result) != group:
             if group is not None:
-                lines.append("::endgroup::")
+                yield "::endgroup::"
             title = f"{entry.result.item.id} {entry.result.item.title} ({item_path(entry.result)})"
-            lines.append(f"::group::{escape_data(' '.join(title.split()))}")
+            yield f"::group::{escape_data(' '.join(title.split()))}"
             group = id(entry.result)
         item = entry.result.item
         finding = entry.finding
@@ -70,13 +71,17 @@ def render(result: RunResult, options: ReportOptions) -> str:
                 props.append(f"line={line}")
         props.append(f"title={escape_property(f'readylint ({finding.check}) {item.id}')}")
         message = f"{_where(entry.result, line)}: {item.id} {finding.check}: {finding.message}"
-        lines.append(f"::{finding.severity} {','.join(props)}::{escape_data(message)}")
+        yield f"::{finding.severity} {','.join(props)}::{escape_data(message)}"
     if group is not None:
-        lines.append("::endgroup::")
+        yield "::endgroup::"
     if not options.quiet:
-        lines.extend(f"note: {notice}" for notice in result.notices)
-        lines.append(summary(result))
-    return "\n".join(lines) + "\n" if lines else ""
+        yield from (f"note: {notice}" for notice in result.notices)
+        yield summary(result)
+
+
+def chunks(result: RunResult, options: ReportOptions) -> Iterator[str]:
+    """The workflow commands a thousand lines at a time."""
+    return in_chunks(_lines(result, options))
 
 
 def step_summary(result: RunResult, limit: int = SUMMARY_LIMIT) -> str:
@@ -92,32 +97,30 @@ def step_summary(result: RunResult, limit: int = SUMMARY_LIMIT) -> str:
         head.append("")
         head.extend(f"- {cell(str(e))}" for e in result.errors)
         head.append("")
-    rows: list[str] = []
-    for entry in numbered(result):
+    total = result.finding_count
+    table = (
+        ["| Item | Where | Check | Severity | Message |", "|---|---|---|---|---|"] if total else []
+    )
+    parts = ["\n".join(head + table)]
+    size = len(parts[0].encode()) + 1
+    reserve = 200  # room for the truncation note
+    for entry in numbered(result):  # rows while they fit, so a large run builds few of them
         item = entry.result.item
         line = finding_line(entry.result, entry.finding)
         where = item_path(entry.result) + (f":{line}" if line is not None else "")
         ident = f"[{cell(item.id)}]({item.location.url})" if item.location.url else cell(item.id)
-        rows.append(
+        row = (
             f"| {ident} | `{cell(where, code=True)}` | {cell(entry.finding.check)} | "
             f"{entry.finding.severity} | {cell(entry.finding.message)} |"
         )
-    table = (
-        ["| Item | Where | Check | Severity | Message |", "|---|---|---|---|---|"] if rows else []
-    )
-    text = "\n".join(head + table)
-    size = len(text.encode()) + 1
-    shown = 0
-    reserve = 200  # room for the truncation note
-    for row in rows:
         row_size = len(row.encode()) + 1
         if size + row_size + reserve > limit:
             break
-        text += "\n" + row
+        parts.append(row)
         size += row_size
-        shown += 1
-    if shown < len(rows):
-        left = len(rows) - shown
+    text = "\n".join(parts)
+    left = total - (len(parts) - 1)
+    if left:
         text += (
             f"\n\n…and {left} more finding{'' if left == 1 else 's'} not shown here "
             "(the step summary is limited to 1 MiB); the log and the SARIF or JUnit outputs "

@@ -12,49 +12,47 @@ a line); the description ends with the browse URL.
 from __future__ import annotations
 
 import hashlib
-import json
+from collections.abc import Iterator
 from typing import Any
 
 from readylint.models import RunResult
-from readylint.reporters import ReportOptions
-from readylint.reporters._common import finding_line, item_path, numbered
+from readylint.reporters import ReportOptions, _common
+from readylint.reporters._common import finding_line, item_path, json_array, numbered
 
 SEVERITY = {"error": "major", "warning": "minor"}
 
 
-def as_list(result: RunResult) -> list[dict[str, Any]]:
-    issues: list[dict[str, Any]] = []
+def _issues(result: RunResult) -> Iterator[dict[str, Any]]:
     for error in result.errors:
         key = f"input-error\0{error.path}\0{error.line}\0{error.message}"
-        issues.append(
-            {
-                "description": f"Input error: {error.message}",
-                "check_name": "input-error",
-                "fingerprint": hashlib.sha256(key.encode()).hexdigest()[:32],
-                "severity": "blocker",
-                "location": {
-                    "path": error.path or "readylint",
-                    "lines": {"begin": error.line or 1},
-                },
-            }
-        )
+        yield {
+            "description": f"Input error: {error.message}",
+            "check_name": "input-error",
+            "fingerprint": hashlib.sha256(key.encode()).hexdigest()[:32],
+            "severity": "blocker",
+            "location": {
+                "path": error.path or "readylint",
+                "lines": {"begin": error.line or 1},
+            },
+        }
     for entry in numbered(result):
         item = entry.result.item
         description = f"{item.id} {entry.finding.check}: {entry.finding.message}"
         if item.location.path is None and item.location.url:
             description += f" ({item.location.url})"
         line = finding_line(entry.result, entry.finding)
-        issues.append(
-            {
-                "description": description,
-                "check_name": entry.finding.check,
-                "fingerprint": hashlib.sha256(entry.fingerprint.encode()).hexdigest()[:32],
-                "severity": SEVERITY[entry.finding.severity],
-                "location": {"path": item_path(entry.result), "lines": {"begin": line or 1}},
-            }
-        )
-    return issues
+        yield {
+            "description": description,
+            "check_name": entry.finding.check,
+            "fingerprint": hashlib.sha256(entry.fingerprint.encode()).hexdigest()[:32],
+            "severity": SEVERITY[entry.finding.severity],
+            "location": {"path": item_path(entry.result), "lines": {"begin": line or 1}},
+        }
 
 
-def render(result: RunResult, options: ReportOptions) -> str:
-    return json.dumps(as_list(result), indent=2, ensure_ascii=False) + "\n"
+def chunks(result: RunResult, options: ReportOptions) -> Iterator[str]:
+    """The array in pieces: pretty-printed when small, one issue per line when large."""
+    yield from json_array(
+        _issues(result), indent=2, pretty=len(result.items) <= _common.PRETTY_LIMIT
+    )
+    yield "\n"

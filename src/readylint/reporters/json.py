@@ -8,10 +8,7 @@ from typing import Any
 
 from readylint.models import ItemResult, RunResult
 from readylint.reporters import ReportOptions
-
-# Above this many items, each item is written on one line: the same document, written by the
-# C encoder a piece at a time, so a 100,000-item report is neither slow nor held in memory.
-PRETTY_LIMIT = 2000
+from readylint.reporters._common import PRETTY_LIMIT, json_array
 
 
 def _item(r: ItemResult) -> dict[str, Any]:
@@ -57,17 +54,6 @@ def chunks(result: RunResult, options: ReportOptions) -> Iterator[str]:
         return
     dump = json.JSONEncoder(ensure_ascii=False).encode
     yield f'{{\n  "version": {dump(result.version)},\n  "summary": {dump(_summary(result))},\n'
-    yield '  "items": [\n'
-    batch: list[str] = []
-    last = len(result.items) - 1
-    for index, r in enumerate(result.items):
-        batch.append(f"    {dump(_item(r))}{',' if index < last else ''}\n")
-        if len(batch) == 1000:
-            yield "".join(batch)
-            batch.clear()
-    yield "".join(batch)
-    yield f'  ],\n  "errors": {dump(_errors(result))}\n}}\n'
-
-
-def render(result: RunResult, options: ReportOptions) -> str:
-    return "".join(chunks(result, options))
+    yield '  "items": '
+    yield from json_array(map(_item, result.items), indent=4, pretty=False)
+    yield f',\n  "errors": {dump(_errors(result))}\n}}\n'

@@ -7,8 +7,11 @@ With ``--quiet`` the table lists only the items that have findings.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from itertools import repeat
+
 from readylint.models import ItemResult, RunResult
-from readylint.reporters import ReportOptions
+from readylint.reporters import ReportOptions, in_chunks
 from readylint.reporters._common import check_list, finding_line, item_path
 
 _MARK = {"pass": "✅", "error": "❌", "warning": "⚠️"}
@@ -31,51 +34,67 @@ def _where(result: ItemResult, line: int | None) -> str:
     return item_path(result) + (f":{line}" if line is not None else "")
 
 
-def render(result: RunResult, options: ReportOptions) -> str:
+def _lines(result: RunResult, options: ReportOptions) -> Iterator[str]:
     from readylint.reporters.text import summary
 
     checks = check_list(result)
-    out = ["# readylint report", "", f"**{cell(summary(result))}**", ""]
+    yield from ("# readylint report", "", f"**{cell(summary(result))}**", "")
     if result.notices and not options.quiet:
-        out.extend(f"> {cell(n)}" for n in result.notices)
-        out.append("")
+        yield from (f"> {cell(n)}" for n in result.notices)
+        yield ""
     if result.errors:
-        out.extend(["## Input errors", ""])
-        out.extend(f"- `{cell(str(e), code=True)}`" for e in result.errors)
-        out.append("")
-    shown = [r for r in result.items if r.findings or not options.quiet]
-    if shown and checks:
-        out.append("| Rank | Item | Title | " + " | ".join(f"`{c.id}`" for c in checks) + " |")
-        out.append("|---:|---|---|" + "|".join(":---:" for _ in checks) + "|")
-        for item_result in shown:
+        yield from ("## Input errors", "")
+        yield from (f"- `{cell(str(e), code=True)}`" for e in result.errors)
+        yield ""
+    any_findings = result.finding_count > 0
+    if checks and (any_findings or (result.items and not options.quiet)):
+        yield "| Rank | Item | Title | " + " | ".join(f"`{c.id}`" for c in checks) + " |"
+        yield "|---:|---|---|" + "|".join(":---:" for _ in checks) + "|"
+        for item_result in result.items:
+            if options.quiet and not item_result.findings:
+                continue
             marks = []
             for check in checks:
                 severities = {f.severity for f in item_result.findings if f.check == check.id}
                 mark = "error" if "error" in severities else "warning" if severities else "pass"
                 marks.append(_MARK[mark])
-            out.append(
+            yield (
                 f"| {item_result.rank} | {_ident(item_result)} | {cell(item_result.item.title)} | "
                 + " | ".join(marks)
                 + " |"
             )
-        out.append("")
+        yield ""
         legend = " · ".join(f"{mark} {name}" for name, mark in _MARK.items())
-        out.extend([f"<sub>{legend}</sub>", ""])
-    failing = [r for r in result.items if r.findings]
-    if failing:
-        out.extend(["## Findings", ""])
-        for item_result in failing:
+        yield from (f"<sub>{legend}</sub>", "")
+    if any_findings:
+        yield from ("## Findings", "")
+        for item_result in result.items:
+            if not item_result.findings:
+                continue
             item = item_result.item
-            out.append(
+            yield (
                 f"### {_ident(item_result)}: {cell(item.title)} "
                 f"(`{cell(_where(item_result, item.location.line), code=True)}`)"
             )
-            out.append("")
+            yield ""
             for finding in item_result.findings:
                 line = finding_line(item_result, finding)
                 at = f" (line {line})" if line is not None and item.location.path else ""
-                out.append(
-                    f"- {_MARK[finding.severity]} **{finding.check}**{at}: {cell(finding.message)}"
-                )
-            out.append("")
-    return "\n".join(out).rstrip("\n") + "\n"
+                yield f"- {_MARK[finding.severity]} **{finding.check}**{at}: {cell(finding.message)}"
+            yield ""
+
+
+def _without_trailing_blanks(lines: Iterable[str]) -> Iterator[str]:
+    blanks = 0
+    for line in lines:
+        if not line:
+            blanks += 1
+            continue
+        yield from repeat("", blanks)
+        blanks = 0
+        yield line
+
+
+def chunks(result: RunResult, options: ReportOptions) -> Iterator[str]:
+    """The report a thousand lines at a time (two passes over the items: table, findings)."""
+    return in_chunks(_without_trailing_blanks(_lines(result, options)))

@@ -12,20 +12,30 @@ is the result's ``hostedViewerUri``.
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
 from readylint.models import CheckInfo, InputError, RunResult
-from readylint.reporters import ReportOptions
-from readylint.reporters._common import Numbered, check_list, finding_line, item_path, numbered
+from readylint.reporters import ReportOptions, _common
+from readylint.reporters._common import (
+    Numbered,
+    check_list,
+    finding_line,
+    item_path,
+    json_with_array,
+    marker,
+    numbered,
+)
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "readylint/item-check/v1"
 _LEVEL = {"error": "error", "warning": "warning"}
 
 
+@lru_cache(maxsize=256)  # a file's items are reported together
 def _uri(path: str) -> str:
     if PurePosixPath(path).is_absolute():
         return "file://" + quote(path)
@@ -61,6 +71,7 @@ def _result(entry: Numbered, index: int) -> dict[str, Any]:
     path = item_path(entry.result)
     line = finding_line(entry.result, entry.finding)
     physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(path)}}
+    fingerprint = entry.fingerprint
     if item.location.path is not None:
         physical["artifactLocation"]["uriBaseId"] = "%SRCROOT%"
     if line is not None:
@@ -77,8 +88,8 @@ def _result(entry: Numbered, index: int) -> dict[str, Any]:
             }
         ],
         "partialFingerprints": {
-            "primaryLocationLineHash": entry.fingerprint,
-            FINGERPRINT_KEY: entry.fingerprint,
+            "primaryLocationLineHash": fingerprint,
+            FINGERPRINT_KEY: fingerprint,
         },
     }
     if item.location.url:
@@ -96,9 +107,7 @@ def _notification(error: InputError) -> dict[str, Any]:
     return note
 
 
-def as_dict(run: RunResult) -> dict[str, Any]:
-    checks = check_list(run)
-    index = {c.id: i for i, c in enumerate(checks)}
+def _document(run: RunResult, checks: list[CheckInfo], results: object) -> dict[str, Any]:
     return {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
@@ -126,12 +135,19 @@ def as_dict(run: RunResult) -> dict[str, Any]:
                         }
                     }
                 },
-                "results": [_result(e, index[e.finding.check]) for e in numbered(run)],
+                "results": results,
                 "columnKind": "unicodeCodePoints",
             }
         ],
     }
 
 
-def render(result: RunResult, options: ReportOptions) -> str:
-    return json.dumps(as_dict(result), indent=2, ensure_ascii=False) + "\n"
+def chunks(run: RunResult, options: ReportOptions) -> Iterator[str]:
+    """The log in pieces: pretty-printed when small, one result per line when large."""
+    checks = check_list(run)
+    index = {c.id: i for i, c in enumerate(checks)}
+    hole = marker()
+    results = (_result(e, index[e.finding.check]) for e in numbered(run))
+    return json_with_array(
+        _document(run, checks, hole), hole, results, pretty=len(run.items) <= _common.PRETTY_LIMIT
+    )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import click
 
 from readylint.models import InputError, ItemResult, RunResult
-from readylint.reporters import ReportOptions
+from readylint.reporters import ReportOptions, in_chunks
 from readylint.terminal import printable
 
 
@@ -57,19 +59,26 @@ def summary(result: RunResult) -> str:
     return text
 
 
-def render(result: RunResult, options: ReportOptions) -> str:
-    lines: list[str] = []
+def _lines(result: RunResult, options: ReportOptions) -> Iterator[str]:
     if not options.quiet:
-        lines.extend(f"note: {printable(notice)}" for notice in result.notices)
-    lines.extend(_error_line(e, options) for e in result.errors)
+        yield from (f"note: {printable(notice)}" for notice in result.notices)
+    yield from (_error_line(e, options) for e in result.errors)
     for item_result in result.items:
         for finding in item_result.findings:
             color = "red" if finding.severity == "error" else "yellow"
-            lines.append(
+            yield (
                 f"{_style(printable(_where(item_result, finding.line)), options, bold=True)}: "
                 f"{_style(printable(item_result.item.id), options, bold=True)} "
                 f"{_style(finding.check, options, fg=color)}: {printable(finding.message)}"
             )
     if not options.quiet:
-        lines.append(_style(summary(result), options, bold=True))
-    return "\n".join(lines) + "\n" if lines else ""
+        yield _style(summary(result), options, bold=True)
+
+
+def chunks(result: RunResult, options: ReportOptions) -> Iterator[str]:
+    """The report a thousand lines at a time."""
+    return in_chunks(_lines(result, options))
+
+
+def render(result: RunResult, options: ReportOptions) -> str:
+    return "".join(chunks(result, options))
