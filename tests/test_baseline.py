@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from ci_support import DATA
+from readylint import app
 from readylint.cli import main
+from readylint.config import Config
 
 BOARD = (DATA / "backlog" / "board.yaml").read_text(encoding="utf-8")
 NEW_ITEM = """
@@ -102,3 +104,120 @@ def test_bad_baseline_is_one_line_exit_2(
 def test_missing_baseline_exit_2(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "--baseline", "nope.json"]) == 2
     assert "nope.json: cannot read baseline" in capsys.readouterr().err
+
+
+def test_a_large_baseline_has_one_entry_per_line(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Above ``PRETTY_LIMIT`` items the baseline is written a piece at a time, an entry to a
+    line (issue 6): the same document, and what ``write`` returns is what ``load`` reads."""
+    from readylint import baseline, jsonstream
+
+    assert main(["check", "--write-baseline", "pretty.json"]) == 0
+    monkeypatch.setattr(jsonstream, "PRETTY_LIMIT", 0)
+    assert main(["check", "--write-baseline", "large.json"]) == 0
+    capsys.readouterr()
+    pretty = (repo / "pretty.json").read_text(encoding="utf-8")
+    large = (repo / "large.json").read_text(encoding="utf-8")
+    assert json.loads(large) == json.loads(pretty)
+    entries = json.loads(large)["findings"]
+    assert len(entries) == 8 and large.count("\n") == len(entries) + 5
+    assert all(line.startswith('    {"item": ') for line in large.splitlines()[3:-2])
+    assert main(["check", "--baseline", "large.json"]) == 0
+    assert "8 known findings hidden" in capsys.readouterr().out
+    config = Config(root=repo)
+    source = app.read_yaml_backlog(["backlog"], config)
+    engine, chosen = app.build_engine(config, app.Selection())
+    recorded = baseline.write(repo / "again.json", app.lint(source, engine, chosen))
+    assert recorded == baseline.load(repo / "again.json")
+
+
+def test_a_baseline_that_is_not_utf8_is_one_line_exit_2(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "b.json").write_bytes(b'\xff\xfe{"readylint_baseline": 1}')
+    assert main(["check", "--baseline", "b.json"]) == 2
+    err = capsys.readouterr().err
+    assert "b.json: baseline is not UTF-8 text (invalid start byte at byte 0)" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+LARGE = (
+    "{\n"
+    '  "readylint_baseline": 1,\n'
+    '  "findings": [\n'
+    '    {"item": "A-1", "check": "trade-off", "count": 2, "message": "m"},\n'
+    '    {"item": "A-2", "check": "trade-off", "message": "m"},\n'
+    '    {"item": "A-1", "check": "trade-off", "count": 1}\n'
+    "  ]\n"
+    "}\n"
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        LARGE,
+        LARGE.replace("\n", "\r\n"),
+        LARGE + "\n  \n",
+        LARGE.replace('"m"},\n    {"item": "A-2"', '"m"}\n    {"item": "A-2"'),  # no comma
+        LARGE.replace('"count": 1}\n', '"count": 1},\n'),  # a comma after the last
+        LARGE.replace('"count": 2', '"count": 0'),
+        LARGE.replace('"count": 2', '"count": true'),
+        LARGE.replace('{"item": "A-2"', '{"item": 7'),
+        LARGE.replace('"check": "trade-off", "message"', '"check": "x\\u00e9", "message"'),
+        LARGE.replace("  ]\n}\n", '  ],\n  "more": 1\n}\n'),
+        LARGE.replace("  ]\n}\n", "  ]\n}\n}\n"),
+        LARGE.replace("  ]\n}\n", "  ]\n"),
+        LARGE.replace('  "findings": [\n', '  "findings": [\n    1,\n'),
+        LARGE.replace('"readylint_baseline": 1', '"readylint_baseline": 1.0'),
+        LARGE.replace('    {"item": "A-2"', '{"item": "A-2"'),
+        LARGE.replace('"m"}', '"m\\n"}'),
+    ],
+)
+def test_the_line_reader_agrees_with_the_whole_file_reader(tmp_path: Path, text: str) -> None:
+    """``load`` reads a large baseline a line at a time when it has the layout ``write`` gives;
+    on any text it must give what reading the whole file gives: the same counts or error."""
+    from readylint import baseline
+    from readylint.errors import ReadylintError
+
+    path = tmp_path / "b.json"
+    path.write_bytes(text.encode())
+
+    def outcome(read: object) -> object:
+        try:
+            return read()  # type: ignore[operator]
+        except ReadylintError as exc:
+            return str(exc)
+
+    whole = outcome(lambda: baseline.load(path))
+    line_read = baseline._load_lines(path)
+    assert line_read is None or line_read == whole
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(baseline, "_load_lines", lambda _: None)
+        assert outcome(lambda: baseline.load(path)) == whole
+    if text in (LARGE, LARGE.replace("\n", "\r\n"), LARGE + "\n  \n"):
+        assert line_read == {("A-1", "trade-off"): 3, ("A-2", "trade-off"): 1}
+
+
+def test_apply_names_what_no_longer_occurs_of_a_count() -> None:
+    from collections import Counter
+
+    from readylint import baseline
+    from readylint.models import BacklogItem, CheckInfo, Finding, ItemResult, Location, RunResult
+
+    item = BacklogItem(id="A-1", title="t", location=Location(path="b.yaml", line=1))
+    result = RunResult(
+        "0",
+        [ItemResult(item, 1, [Finding("x", "error", "m"), Finding("y", "error", "n")])],
+        checks=[CheckInfo(c, c, "", "error", "", "") for c in ("x", "y", "z")],
+    )
+    recorded = Counter({("A-1", "x"): 3, ("A-1", "z"): 1, ("GONE-1", "y"): 2})
+    applied = baseline.apply(result, recorded, name="b.json", known_items={"A-1"})
+    assert [f.check for f in applied.items[0].findings] == ["y"]
+    assert applied.notices == [
+        "baseline b.json: 1 known finding hidden",
+        "baseline b.json: 3 entries no longer occur: A-1 x (2 of 3 no longer occur); "
+        "A-1 z (1 of 1 no longer occur); GONE-1 y (the item is gone); "
+        "run --write-baseline b.json to shrink it",
+    ]

@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ci_support import fixture_result, jira_result
+from readylint import jsonstream
 from readylint.models import (
     BacklogItem,
     CheckInfo,
@@ -28,7 +29,7 @@ from readylint.models import (
     Location,
     RunResult,
 )
-from readylint.reporters import REPORTERS, STREAMERS, ReportOptions, _common, in_chunks, junit
+from readylint.reporters import REPORTERS, STREAMERS, ReportOptions, in_chunks, junit
 from readylint.reporters._common import check_list, finding_line, item_path
 
 # --- the JUnit report as it was built before (ElementTree), for comparison -------------------
@@ -219,16 +220,16 @@ JSON = st.recursive(
 @settings(max_examples=200, deadline=None)
 @given(st.lists(JSON, max_size=5), JSON, st.integers(0, 3))
 def test_json_with_array_is_json_dumps(values: list[Any], other: Any, depth: int) -> None:
-    hole = _common.marker()
+    hole = jsonstream.marker()
     document: Any = hole
     whole: Any = values
     for level in range(depth):  # the array a few levels down, beside other values
         document = {"before": other, f"level{level}": [document], "after": other}
         whole = {"before": other, f"level{level}": [whole], "after": other}
     expected = json.dumps(whole, indent=2, ensure_ascii=False) + "\n"
-    pretty = "".join(_common.json_with_array(document, hole, iter(values), pretty=True))
+    pretty = "".join(jsonstream.json_with_array(document, hole, iter(values), pretty=True))
     assert pretty == expected
-    compact = "".join(_common.json_with_array(document, hole, iter(values), pretty=False))
+    compact = "".join(jsonstream.json_with_array(document, hole, iter(values), pretty=False))
     assert json.loads(compact) == whole
     if depth == 0 and values:  # one element to a line between the brackets
         assert compact.count("\n") == len(values) + 2
@@ -236,7 +237,7 @@ def test_json_with_array_is_json_dumps(values: list[Any], other: Any, depth: int
 
 def test_a_document_without_its_marker_is_refused() -> None:
     with pytest.raises(ValueError, match="marker"):
-        list(_common.json_with_array({"results": []}, _common.marker(), [], pretty=True))
+        list(jsonstream.json_with_array({"results": []}, jsonstream.marker(), [], pretty=True))
 
 
 @settings(max_examples=200, deadline=None)
@@ -276,7 +277,7 @@ def large_result(count: int) -> RunResult:
 
 @pytest.mark.parametrize("name", sorted(STREAMERS))
 def test_every_format_is_written_in_pieces(name: str) -> None:
-    result = large_result(3 * _common.PRETTY_LIMIT)
+    result = large_result(3 * jsonstream.PRETTY_LIMIT)
     pieces = list(STREAMERS[name](result, ReportOptions()))
     whole = "".join(pieces)
     assert whole == REPORTERS[name](result, ReportOptions())
@@ -293,7 +294,7 @@ def test_large_json_reports_are_the_same_documents(
 
     result = fixture_result(monkeypatch)
     pretty = REPORTERS[name](result, ReportOptions())
-    monkeypatch.setattr(_common, "PRETTY_LIMIT", 0)
+    monkeypatch.setattr(jsonstream, "PRETTY_LIMIT", 0)
     monkeypatch.setattr(json_reporter, "PRETTY_LIMIT", 0)
     compact = REPORTERS[name](result, ReportOptions())
     assert compact != pretty

@@ -52,15 +52,14 @@ def refine(
 
     known = set(item_ids(source.items))
     if write_baseline is not None:
-        count = baseline.write(write_baseline, result)
+        recorded = baseline.write(write_baseline, result)
+        count = sum(recorded.values())
         click.echo(
             f"readylint: wrote {count} finding{'' if count == 1 else 's'} to baseline "
             f"{write_baseline.as_posix()}",
             err=True,
         )
-        result = baseline.apply(
-            result, baseline.load(write_baseline), name=write_baseline.as_posix(), known_items=known
-        )
+        result = baseline.apply(result, recorded, name=write_baseline.as_posix(), known_items=known)
     elif baseline_file is not None:
         result = baseline.apply(
             result, baseline.load(baseline_file), name=baseline_file.as_posix(), known_items=known

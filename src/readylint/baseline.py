@@ -21,59 +21,127 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any
 
+from readylint import jsonstream
 from readylint.errors import ReadylintError
-from readylint.models import ItemResult, RunResult
+from readylint.models import Finding, RunResult
+from readylint.results import PackedResults, backlog_items
 
 FORMAT_VERSION = 1
 Key = tuple[str, str]  # (item id, check id)
 
 
-def as_dict(result: RunResult) -> dict[str, Any]:
-    """The baseline document for a run's findings, sorted so it diffs well."""
+def _counted(result: RunResult) -> tuple[Counter[Key], dict[Key, str]]:
+    """The run's findings counted by (item id, check id), and the first message of each."""
     counts: Counter[Key] = Counter()
     messages: dict[Key, str] = {}
+    shared: dict[str, str] = {}  # one copy of each message text (most are the same few)
     for item_result in result.items:
         for finding in item_result.findings:
             key = (item_result.item.id, finding.check)
             counts[key] += 1
-            messages.setdefault(key, finding.message)
-    return {
-        "readylint_baseline": FORMAT_VERSION,
-        "findings": [
-            {
-                "item": item,
-                "check": check,
-                "count": counts[(item, check)],
-                "message": messages[(item, check)],
-            }
-            for item, check in sorted(counts)
-        ],
-    }
+            if key not in messages:
+                messages[key] = shared.setdefault(finding.message, finding.message)
+    return counts, messages
 
 
-def write(path: Path, result: RunResult) -> int:
-    """Write the baseline for ``result`` to ``path``; returns the number of findings recorded."""
-    document = as_dict(result)
+def _entries(counts: Counter[Key], messages: dict[Key, str]) -> Iterator[dict[str, Any]]:
+    for item, check in sorted(counts):
+        yield {
+            "item": item,
+            "check": check,
+            "count": counts[(item, check)],
+            "message": messages[(item, check)],
+        }
+
+
+def write(path: Path, result: RunResult) -> Counter[Key]:
+    """Write the baseline for ``result`` to ``path`` (a piece at a time: one entry per line
+    when the run is large); returns what it records, as ``load`` would read it."""
+    counts, messages = _counted(result)
+    hole = jsonstream.marker()
+    document = {"readylint_baseline": FORMAT_VERSION, "findings": hole}
+    pretty = len(result.items) <= jsonstream.PRETTY_LIMIT
     try:
-        path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        with path.open("w", encoding="utf-8") as handle:
+            for chunk in jsonstream.json_with_array(
+                document, hole, _entries(counts, messages), pretty=pretty
+            ):
+                handle.write(chunk)
     except OSError as exc:
         raise ReadylintError(
             f"cannot write baseline: {exc.strerror or exc}", path=str(path)
         ) from None
-    return sum(entry["count"] for entry in document["findings"])
+    return counts
+
+
+def _entry(entry: object) -> tuple[str, str, int] | None:
+    """(item, check, count) of a well-formed entry, else None."""
+    if not isinstance(entry, dict):
+        return None
+    item, check, count = entry.get("item"), entry.get("check"), entry.get("count", 1)
+    if isinstance(item, str) and isinstance(check, str) and isinstance(count, int) and count >= 1:
+        return item, check, int(count)
+    return None
+
+
+_HEAD = ("{\n", f'  "readylint_baseline": {FORMAT_VERSION},\n', '  "findings": [\n')
+
+
+def _load_lines(path: Path) -> Counter[Key] | None:
+    """The counts of a baseline in the layout ``write`` gives a large one (an entry to a line),
+    read a line at a time; None for any other layout or any fault, which ``load`` then reads
+    whole (a 100,000-item baseline read whole holds some 400 MB at once)."""
+    counts: Counter[Key] = Counter()
+    checks: dict[str, str] = {}  # one copy of each check id
+    decode = json.JSONDecoder().decode
+    with path.open(encoding="utf-8") as handle:
+        if tuple(handle.readline() for _ in _HEAD) != _HEAD:
+            return None
+        comma = True  # the line before ended with a comma (or there was none)
+        for line in handle:
+            if line == "  ]\n":
+                if comma:  # a comma after the last entry, or no entry
+                    return None
+                break
+            body = line.rstrip("\n")
+            if not comma or not body.startswith("    {"):
+                return None
+            comma = body.endswith(",")
+            try:
+                found = _entry(decode(body[:-1] if comma else body))
+            except ValueError:
+                return None
+            if found is None:
+                return None
+            item, check, count = found
+            counts[(item, checks.setdefault(check, check))] += count
+        else:
+            return None
+        if handle.read().strip() != "}":
+            return None
+    return counts
 
 
 def load(path: Path) -> Counter[Key]:
     """The baseline's counts by (item id, check id); bad files raise one clear error."""
     shown = path.as_posix()
     try:
+        counts = _load_lines(path)
+        if counts is not None:
+            return counts
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ReadylintError(f"cannot read baseline: {exc.strerror or exc}", path=shown) from None
+    except UnicodeDecodeError as exc:
+        raise ReadylintError(
+            f"baseline is not UTF-8 text ({exc.reason} at byte {exc.start}); "
+            "rewrite it with --write-baseline",
+            path=shown,
+        ) from None
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -91,20 +159,16 @@ def load(path: Path) -> Counter[Key]:
     entries = document.get("findings")
     if not isinstance(entries, list):
         raise ReadylintError("baseline 'findings' must be a list", path=shown)
-    counts: Counter[Key] = Counter()
+    counts = Counter()
     for number, entry in enumerate(entries, 1):
-        if not (
-            isinstance(entry, dict)
-            and isinstance(entry.get("item"), str)
-            and isinstance(entry.get("check"), str)
-            and isinstance(entry.get("count", 1), int)
-            and entry.get("count", 1) >= 1
-        ):
+        found = _entry(entry)
+        if found is None:
             raise ReadylintError(
                 f"baseline entry {number} needs 'item' and 'check' texts and a positive 'count'",
                 path=shown,
             )
-        counts[(entry["item"], entry["check"])] += int(entry.get("count", 1))
+        item, check, count = found
+        counts[(item, check)] += count
     return counts
 
 
@@ -120,29 +184,44 @@ def apply(
     An entry is stale when its item is reported and has fewer findings of that check than
     recorded, or when ``known_items`` (every item id read) lacks its item. Entries for checks
     that did not run, or for items outside the report, are left alone.
+
+    ``baseline`` is used up: each finding it hides is taken from its count (a large backlog's
+    baseline is held once, not copied).
     """
-    remaining = Counter(baseline)
-    items: list[ItemResult] = []
+    remaining = baseline
+    recorded = {key: count for key, count in baseline.items() if count > 1}  # others: 1
     hidden = 0
-    for item_result in result.items:
-        kept = []
-        for finding in item_result.findings:
-            key = (item_result.item.id, finding.check)
-            if remaining[key] > 0:
-                remaining[key] -= 1
-                hidden += 1
-            else:
-                kept.append(finding)
-        items.append(dataclasses.replace(item_result, findings=kept))
-    reported = {r.item.id for r in result.items}
+
+    def baselined(key: Key) -> bool:  # the baseline holds this finding: take it
+        nonlocal hidden
+        if remaining[key] > 0:
+            remaining[key] -= 1
+            hidden += 1
+            return True
+        return False
+
+    kept: Iterator[list[Finding]] = (
+        [f for f in r.findings if not baselined((r.item.id, f.check))] for r in result.items
+    )
+    items = (
+        result.items.with_findings(kept)  # a large run's results stay packed
+        if isinstance(result.items, PackedResults)
+        else [dataclasses.replace(r, findings=k) for r, k in zip(result.items, kept, strict=True)]
+    )
+    reported = {item.id for item in backlog_items(result.items)}
     ran = {c.id for c in result.checks}
-    known = set(known_items) if known_items is not None else None
+    known = (
+        known_items
+        if known_items is None or isinstance(known_items, (set, frozenset))
+        else set(known_items)
+    )
     stale: list[str] = []
-    for (item, check), left in sorted(remaining.items()):
-        if left <= 0 or check not in ran:
+    for (item, check), left in sorted(entry for entry in remaining.items() if entry[1] > 0):
+        if check not in ran:
             continue
         if item in reported:
-            stale.append(f"{item} {check} ({left} of {baseline[(item, check)]} no longer occur)")
+            total = recorded.get((item, check), 1)
+            stale.append(f"{item} {check} ({left} of {total} no longer occur)")
         elif known is not None and item not in known:
             stale.append(f"{item} {check} (the item is gone)")
     notices = list(result.notices)

@@ -145,6 +145,13 @@ class PackedResults(Sequence[ItemResult]):
             mask |= _BITS.get(severity, 0)
         return any(self._flags.count(v) for v in range(1, 4) if v & mask)
 
+    def with_findings(self, findings: Iterable[list[Finding]]) -> PackedResults:
+        """The same items with these findings instead, one list per result, in order."""
+        packed = PackedResults.__new__(PackedResults)
+        packed._start(self._items)
+        packed._pack_all(zip(self._at, self._ranks, findings, strict=True))
+        return packed
+
     def replaced(self, changes: Mapping[int, ItemResult]) -> PackedResults:
         """The same results with those at the given positions replaced."""
         copy = PackedResults(())

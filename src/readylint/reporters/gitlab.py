@@ -15,9 +15,10 @@ import hashlib
 from collections.abc import Iterator
 from typing import Any
 
+from readylint import jsonstream
 from readylint.models import RunResult
-from readylint.reporters import ReportOptions, _common
-from readylint.reporters._common import finding_line, item_path, json_array, numbered
+from readylint.reporters import ReportOptions
+from readylint.reporters._common import finding_line, item_path, numbered
 
 SEVERITY = {"error": "major", "warning": "minor"}
 
@@ -52,7 +53,7 @@ def _issues(result: RunResult) -> Iterator[dict[str, Any]]:
 
 def chunks(result: RunResult, options: ReportOptions) -> Iterator[str]:
     """The array in pieces: pretty-printed when small, one issue per line when large."""
-    yield from json_array(
-        _issues(result), indent=2, pretty=len(result.items) <= _common.PRETTY_LIMIT
+    yield from jsonstream.json_array(
+        _issues(result), indent=2, pretty=len(result.items) <= jsonstream.PRETTY_LIMIT
     )
     yield "\n"

@@ -6,9 +6,9 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from readylint.jsonstream import PRETTY_LIMIT, json_array
 from readylint.models import ItemResult, RunResult
 from readylint.reporters import ReportOptions
-from readylint.reporters._common import PRETTY_LIMIT, json_array
 
 
 def _item(r: ItemResult) -> dict[str, Any]:

@@ -18,15 +18,14 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
+from readylint import jsonstream
 from readylint.models import CheckInfo, InputError, RunResult
-from readylint.reporters import ReportOptions, _common
+from readylint.reporters import ReportOptions
 from readylint.reporters._common import (
     Numbered,
     check_list,
     finding_line,
     item_path,
-    json_with_array,
-    marker,
     numbered,
 )
 
@@ -146,8 +145,11 @@ def chunks(run: RunResult, options: ReportOptions) -> Iterator[str]:
     """The log in pieces: pretty-printed when small, one result per line when large."""
     checks = check_list(run)
     index = {c.id: i for i, c in enumerate(checks)}
-    hole = marker()
+    hole = jsonstream.marker()
     results = (_result(e, index[e.finding.check]) for e in numbered(run))
-    return json_with_array(
-        _document(run, checks, hole), hole, results, pretty=len(run.items) <= _common.PRETTY_LIMIT
+    return jsonstream.json_with_array(
+        _document(run, checks, hole),
+        hole,
+        results,
+        pretty=len(run.items) <= jsonstream.PRETTY_LIMIT,
     )

@@ -1,0 +1,59 @@
+"""JSON documents written a piece at a time, pretty-printed as ``json.dumps(indent=2)`` writes
+them, or, when large, with one element of their big array per line (issue 6)."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+# Above this many items, the arrays of a JSON report (JSON, SARIF, GitLab, a baseline) hold one
+# element per line: the same document, written by the C encoder a piece at a time (pretty
+# printing is ``json``'s Python encoder, some ten times slower), so that a 100,000-item report
+# is neither slow nor held in memory.
+PRETTY_LIMIT = 2000
+ELEMENTS_PER_CHUNK = 1000
+
+
+def json_array(values: Iterable[Any], *, indent: int, pretty: bool) -> Iterator[str]:
+    """The JSON array of ``values``, in pieces, for a document indented by two spaces in which
+    the array's elements sit ``indent`` spaces in: each element pretty-printed exactly as
+    ``json.dumps(document, indent=2)`` would, or (``pretty`` false) on one line of its own."""
+    inner = "\n" + " " * indent
+    dump: Callable[[Any], str] = json.JSONEncoder(ensure_ascii=False).encode
+    if pretty:
+
+        def dump(value: Any) -> str:
+            return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", inner)
+
+    batch = ["["]
+    separator = inner
+    for value in values:
+        batch.append(separator + dump(value))
+        separator = "," + inner
+        if len(batch) >= ELEMENTS_PER_CHUNK:
+            yield "".join(batch)
+            batch = []
+    batch.append("]" if separator == inner else f"\n{' ' * (indent - 2)}]")
+    yield "".join(batch)
+
+
+def marker() -> str:
+    """A string no report holds, to stand for an array in ``json_with_array``."""
+    return f"readylint-array-{os.urandom(12).hex()}"
+
+
+def json_with_array(
+    document: Any, hole: str, values: Iterable[Any], *, pretty: bool
+) -> Iterator[str]:
+    """``json.dumps(document, indent=2)`` plus a newline, in pieces, where the value ``hole`` (a
+    ``marker()``, once in ``document``) stands for the array of ``values`` (``json_array``)."""
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    head, found, tail = text.partition(json.dumps(hole))
+    if not found:
+        raise ValueError("the document does not hold the marker")
+    line = head[head.rfind("\n") + 1 :]
+    yield head
+    yield from json_array(values, indent=len(line) - len(line.lstrip(" ")) + 2, pretty=pretty)
+    yield tail
