@@ -195,3 +195,18 @@ def test_input_errors_are_carried_to_the_page(write: Callable[[str, str], Path])
     assert len(data.errors) == 2
     assert data.errors[0].startswith("bad.yaml:")
     assert data.total == 1
+
+
+def test_rows_limit_the_heat_map_and_the_list_but_not_the_counts() -> None:
+    """A page for people (issue 6): at 100,000 items every row would be some 450 MB of HTML."""
+    result = lint(EXAMPLES)
+    example = page(result)
+    limited = page(result, rows=4)
+    assert [r.id for r in limited.rows] == [r.id for r in example.rows[:4]]
+    assert limited.rows == example.rows[:4]
+    assert limited.rows_left_out == example.total - 4 and example.rows_left_out == 0
+    for field in ("total", "ready", "headline", "checks", "next_count", "next_ready"):
+        assert getattr(limited, field) == getattr(example, field), field
+    assert set(limited.todo_rows) <= set(limited.rows)
+    assert page(result, rows=0).rows == () and page(result, rows=0).total == example.total
+    assert page(result, top=6, rows=2).next_count == 6  # the next refinement is counted whole

@@ -368,3 +368,19 @@ def test_readme_shows_the_screenshot() -> None:
     png = EXAMPLES.parents[1] / "docs" / "readiness.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert png.stat().st_size < 200_000, "keep the screenshot small"
+
+
+def test_report_rows_option_shows_the_first_items_and_says_so(
+    run: Callable[..., Run], tmp_path: Path
+) -> None:
+    limited = run("report", str(EXAMPLES), "-o", "few.html", "--rows", "2")
+    assert limited.code == 0, limited.err
+    assert limited.out == "few.html: 5 of 11 items pass the practical test\n"
+    html = (tmp_path / "few.html").read_text()
+    assert html.count('<td class="rank">') == 2
+    assert "This page shows the first 2 of 11 items" in html
+    assert "<caption>The first 2 of 11 items by" in html
+    everything = run("report", str(EXAMPLES), "-o", "all.html", "--rows", "0")
+    assert everything.code == 0, everything.err
+    html = (tmp_path / "all.html").read_text()
+    assert html.count('<td class="rank">') == 11 and "This page shows the first" not in html

@@ -19,6 +19,10 @@ from readylint.outputs import AUTO, FORMAT_CHOICES, FORMAT_ENV
 from readylint.paths import display_path
 from readylint.terminal import printable
 
+# Items the readiness page shows by default: a page for people (its heat map and to-do list at
+# 100,000 items would be some 450 MB of HTML, more than a browser opens).
+REPORT_ROWS = 1000
+
 
 def _csv(value: str | None) -> tuple[str, ...]:
     return tuple(p.strip() for p in (value or "").split(",") if p.strip())
@@ -251,7 +255,7 @@ def _report_source(
         query = jql or (f"project = {project}" if project else f"board {board}")
         return source, f"Jira: {query}", query, None
     chosen = app.yaml_paths(paths, config)
-    source = app.read_yaml_backlog(paths, config)
+    source = app.read_yaml_backlog(paths, config, engine)  # checked file by file, as check does
     first = chosen[0] if chosen else Path.cwd()
     repo = first if first.is_dir() else first.parent
     return source, " ".join(display_path(p) for p in chosen), None, repo
@@ -273,6 +277,14 @@ def _report_source(
     default=3,
     show_default=True,
     help="Highlight the first N items in backlog order as the next refinement.",
+)
+@click.option(
+    "--rows",
+    type=click.IntRange(min=0),
+    default=REPORT_ROWS,
+    show_default=True,
+    help="Show the first N items in backlog order in the heat map and the list of what to "
+    "write (0: all); counts and charts cover every item.",
 )
 @click.option(
     "--history",
@@ -300,6 +312,7 @@ def report(
     paths: tuple[str, ...],
     output: Path,
     top: int,
+    rows: int,
     history_path: Path | None,
     link_base: str | None,
     select: str | None,
@@ -328,6 +341,7 @@ def report(
         query=query,
         repo=repo,
         link_base=link_base,
+        rows=rows or None,
     )
     outcome = write_report(result, request)
     for error in [*result.errors, *outcome.errors]:

@@ -118,6 +118,11 @@ class ReportData:
         return round(100 * self.ready / self.total) if self.total else 0
 
     @property
+    def rows_left_out(self) -> int:
+        """Items counted but given no row (``build``'s ``rows``): a page for people, not a dump."""
+        return self.total - len(self.rows)
+
+    @property
     def todo_rows(self) -> tuple[Row, ...]:
         """Items with findings, in backlog order: the unready ones, then those with warnings."""
         return tuple(r for r in self.rows if not r.ready) + tuple(
@@ -221,18 +226,28 @@ def build(
     linker: Linker | None = None,
     history: Sequence[Entry] = (),
     errors: Sequence[str] = (),
+    rows: int | None = None,
 ) -> ReportData:
-    """The page's data. ``top`` is how many items, in backlog order, make the next refinement."""
+    """The page's data. ``top`` is how many items, in backlog order, make the next refinement;
+    ``rows`` how many get a heat-map row and their entries in the list of what to write (None:
+    all). The counts, the chart and the headline cover every item."""
     link = linker or Linker()
     columns = _columns(result)
     ids = [c if isinstance(c, str) else c.id for c in columns]
-    rows: list[Row] = []
+    shown: list[Row] = []
     failures = dict.fromkeys(ids, 0)
     warnings = dict.fromkeys(ids, 0)
+    total = ready = next_count = next_ready = 0
     for position, item_result in enumerate(result.items):
         by_check: dict[str, list[Finding]] = {}
         for finding in item_result.findings:
             by_check.setdefault(finding.check, []).append(finding)
+        total += 1
+        ready += item_result.ready
+        if position < top:
+            next_count += 1
+            next_ready += item_result.ready
+        show = rows is None or position < rows
         cells = []
         for check_id in ids:
             findings = by_check.get(check_id, [])
@@ -241,8 +256,11 @@ def build(
                 failures[check_id] += 1
             elif status == "warning":
                 warnings[check_id] += 1
-            cells.append(Cell(check_id, status, tuple(f.message for f in findings)))
-        rows.append(
+            if show:
+                cells.append(Cell(check_id, status, tuple(f.message for f in findings)))
+        if not show:
+            continue
+        shown.append(
             Row(
                 rank=item_result.rank,
                 id=item_result.item.id,
@@ -277,9 +295,6 @@ def build(
         )
         for c in columns
     )
-    total = len(rows)
-    ready = sum(1 for r in rows if r.ready)
-    next_rows = [r for r in rows if r.next_up]
     return ReportData(
         version=result.version,
         generated=generated,
@@ -288,10 +303,10 @@ def build(
         total=total,
         ready=ready,
         backlog_size=result.backlog_size,
-        next_count=len(next_rows),
-        next_ready=sum(1 for r in next_rows if r.ready),
+        next_count=next_count,
+        next_ready=next_ready,
         checks=checks,
-        rows=tuple(rows),
+        rows=tuple(shown),
         errors=(*(str(e) for e in result.errors), *errors),
         notices=tuple(result.notices),
         history=tuple(history),

@@ -29,6 +29,7 @@ class ReportRequest:
     repo: Path | None = None
     link_base: str | None = None
     now: datetime | None = None
+    rows: int | None = None  # items given a heat-map row and to-do entries (None: all)
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ def write_report(result: RunResult, request: ReportRequest) -> ReportOutcome:
         ),
         history=entries,
         errors=[str(e) for e in errors],
+        rows=request.rows,
     )
     try:
         request.output.write_text(render(data), encoding="utf-8")
