@@ -79,3 +79,31 @@ def test_bad_output_format_exit_2(
 def test_notices_reach_stderr_for_machine_formats(capsys: pytest.CaptureFixture[str]) -> None:
     main(["check", "backlog", "--format", "sarif"])
     assert "readylint: note: 2 findings suppressed by readylint-ignore" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif"])
+def test_a_reader_that_stops_early_ends_the_run_quietly(fmt: str, tmp_path: Path) -> None:
+    """``readylint check | head``: the report is written a piece at a time, so the pipe closes
+    while readylint still writes. That ends the run with exit 1 and nothing on stderr (it
+    printed "None: cannot write: Broken pipe", exit 2, for the pieces after the first)."""
+    import os
+    import subprocess
+    import sys
+
+    items = "".join(f"  - id: P-{n}\n    title: Item {n}\n" for n in range(600))
+    (tmp_path / "backlog.yaml").write_text("items:\n" + items, encoding="utf-8")
+    env = {**os.environ, "READYLINT_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("GITHUB_ACTIONS", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "readylint", "check", "--format", fmt, str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.read(100)  # more than a pipe's 64 KiB is on its way
+    process.stdout.close()
+    error = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 1
+    assert error == ""

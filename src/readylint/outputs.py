@@ -83,12 +83,13 @@ def write(text: str, file: Path | None, *, color: bool = False) -> None:
 
 
 def write_chunks(chunks: Iterable[str], file: Path | None, *, color: bool = False) -> None:
-    """Write a report piece by piece to FILE, or to standard output."""
+    """Write a report piece by piece to FILE, or to standard output (where a closed pipe, as
+    in ``readylint check | head``, ends the run quietly: ``cli.main``)."""
+    if file is None:
+        for chunk in chunks:
+            click.echo(chunk, nl=False, color=color)
+        return
     try:
-        if file is None:
-            for chunk in chunks:
-                click.echo(chunk, nl=False, color=color)
-            return
         with file.open("w", encoding="utf-8") as handle:
             for chunk in chunks:
                 handle.write(chunk)
