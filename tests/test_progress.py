@@ -195,3 +195,19 @@ def test_on_a_real_terminal(write: Write, tmp_path: Path) -> None:
     text = written.decode()
     assert "readylint: checked 4/4 files, 8 items" in text
     assert screen(text.split("\n")[0]) == screen(piped.stderr.decode().split("\n")[0])
+
+
+def test_report_draws_progress_on_a_terminal_and_erases_it(
+    run: Callable[..., Run], write: Write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _backlog(write)
+    plain = run("report", "backlog", "-o", "page.html")
+    monkeypatch.setattr(progress, "DELAY", 0.0)
+    monkeypatch.setattr(progress, "INTERVAL", 0.0)
+    terminal = FakeTerminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    shown = run("report", "backlog", "-o", "page.html")
+    written = terminal.getvalue()
+    assert "readylint: checked 3/3 files, 6 items" in written
+    assert (shown.code, shown.out) == (plain.code, plain.out)
+    assert [screen(line) for line in written.split("\n")] == plain.err.split("\n")

@@ -241,7 +241,11 @@ def check(
 
 
 def _report_source(
-    paths: tuple[str, ...], config: Config, engine: Engine, jira: app.JiraOptions
+    paths: tuple[str, ...],
+    config: Config,
+    engine: Engine,
+    jira: app.JiraOptions,
+    on_file: app.OnFile | None = None,
 ) -> tuple[SourceResult, str, str | None, Path | None]:
     """The backlog for ``report``: the items, what the page says was read, the tracker query
     recorded in the trend (None for YAML), and the directory whose git commit the trend records.
@@ -255,7 +259,7 @@ def _report_source(
         query = jql or (f"project = {project}" if project else f"board {board}")
         return source, f"Jira: {query}", query, None
     chosen = app.yaml_paths(paths, config)
-    source = app.read_yaml_backlog(paths, config, engine)  # checked file by file, as check does
+    source = app.read_yaml_backlog(paths, config, engine, on_file)  # file by file, as check does
     first = chosen[0] if chosen else Path.cwd()
     repo = first if first.is_dir() else first.parent
     return source, " ".join(display_path(p) for p in chosen), None, repo
@@ -331,8 +335,11 @@ def report(
     selection = _selection(select, ignore)
     engine, chosen = app.build_engine(config, selection)
     jira = app.JiraOptions(jql, project, board, insecure)
-    source, shown, query, repo = _report_source(paths, config, engine, jira)
-    result = app.lint(source, engine, chosen)
+    bar = progress.for_terminal(sys.stderr)  # as in check: a terminal's stderr only
+    with bar or contextlib.nullcontext():
+        on_file = bar.file_done if bar is not None else None
+        source, shown, query, repo = _report_source(paths, config, engine, jira, on_file)
+        result = app.lint(source, engine, chosen)
     request = ReportRequest(
         output=output,
         source=shown,
