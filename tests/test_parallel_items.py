@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -63,3 +65,37 @@ def test_workers_only_for_large_backlogs_and_no_other_threads(
     finally:
         stop.set()
         other.join()
+
+
+@pytest.mark.parametrize("cache", ["none", "fresh"])
+def test_a_large_file_read_alone_is_checked_on_every_core(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    cache: str,
+) -> None:
+    """One file holds the backlog: its items are digested by forked workers (not one process
+    while the other cores idle), with the same report; with and without a results cache."""
+    from readylint.cli import main
+
+    (tmp_path / "backlog.yaml").write_text(_backlog(60), encoding="utf-8")
+    monkeypatch.setattr(pipeline, "PARALLEL_ITEMS", 10)
+    real = pipeline.digest_items
+    used: list[tuple[int, int]] = []
+
+    def spy(engine: Any, items: Any, report: Any, first: int = 0) -> Any:
+        used.append((len(items), pipeline.jobs_for_items(len(items) - first)))
+        return real(engine, items, report, first)
+
+    monkeypatch.setattr(pipeline, "digest_items", spy)
+    reports = []
+    for jobs in ("1", "2"):
+        monkeypatch.setenv("READYLINT_JOBS", jobs)
+        if cache == "none":
+            monkeypatch.setenv("READYLINT_NO_CACHE", "1")
+        else:
+            monkeypatch.setenv("READYLINT_CACHE_DIR", str(tmp_path / f"cache-{jobs}"))
+        assert main(["check", "--format", "json", str(tmp_path / "backlog.yaml")]) == 1
+        reports.append(capsys.readouterr().out)
+    assert reports[0] == reports[1]
+    assert used == [(60, 1), (60, 2)], threading.enumerate()

@@ -44,6 +44,7 @@ _RESULTS: ResultCache | None = None  # where the run keeps file results (filecac
 # positions whose findings are reported (the others only need their prints).
 _ITEMS: Sequence[BacklogItem] = ()
 _WANTED: frozenset[int] = frozenset()
+_IN_WORKER = False  # set in a forked worker: it starts no workers of its own
 # Below this many items already in memory, starting workers costs more than it saves.
 PARALLEL_ITEMS = 1500
 
@@ -78,8 +79,8 @@ def check_file(path: Path, engine: Engine | None = None) -> FileResult:
     digests = DigestStore(len(engine.checks))
     keys = b""
     if kept is None:
-        for item in items:
-            digests.add(engine.digest(item))
+        for digest in _digest_all(engine, items):
+            digests.add(digest)
     else:
         keys = _digest_reusing(items, engine, digests, kept.earlier(path, shown))
     digests.prints.seal()
@@ -102,12 +103,17 @@ def _digest_reusing(
         found = {old[at : at + size]: at // size for at in range(0, len(old), size)}
     excerpts: dict[int, str] | None = None
     keys = bytearray()
+    reused: list[int | None] = []  # each item's index in ``earlier``; None: to be checked
     for item in items:
         key = item_key(item)
         keys += key
-        index = found.get(key)
+        reused.append(found.get(key))
+    fresh = _digest_all(
+        engine, [item for item, index in zip(items, reused, strict=True) if index is None]
+    )
+    for item, index in zip(items, reused, strict=True):
         if index is None:
-            digests.add(engine.digest(item))
+            digests.add(next(fresh))
             continue
         assert isinstance(earlier, FileResult)
         if excerpts is None:
@@ -117,6 +123,15 @@ def _digest_reusing(
         moved = (item.location.line or 0) - (earlier.items.line(index) or 0)
         digests.add(digest.moved(moved))
     return bytes(keys)
+
+
+def _digest_all(engine: Engine, items: Sequence[BacklogItem]) -> Iterator[Digest]:
+    """``Engine.digest`` of each item, in order: on every core (``digest_items``) when one
+    file holds many items to check and this process is not a worker itself, so that a large
+    file read alone does not leave the other cores idle."""
+    if _IN_WORKER or len(items) < PARALLEL_ITEMS:
+        return map(engine.digest, items)
+    return iter(digest_items(engine, items, range(len(items))))
 
 
 def _kept(files: Sequence[Path], results: ResultCache) -> list[Kept | None]:
@@ -167,6 +182,8 @@ def _worker_start() -> None:
     worker at 100,000 items). And large blocks go back to the system (above)."""
     import gc
 
+    global _IN_WORKER
+    _IN_WORKER = True
     gc.freeze()
     _give_back_large_blocks()
 
