@@ -107,3 +107,21 @@ def test_a_reader_that_stops_early_ends_the_run_quietly(fmt: str, tmp_path: Path
     error = process.stderr.read().decode()
     assert process.wait(timeout=60) == 1
     assert error == ""
+
+
+def test_a_sarif_report_over_github_s_limit_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from readylint import outputs
+
+    monkeypatch.setattr(outputs, "SARIF_RESULTS_LIMIT", 3)
+    sarif = tmp_path / "r.sarif"
+    assert main(["check", "backlog", "--format", "json", "--output-format", f"sarif:{sarif}"]) == 1
+    results = len(json.loads(sarif.read_text(encoding="utf-8"))["runs"][0]["results"])
+    err = capsys.readouterr().err
+    assert f"the SARIF report holds {results:,} results; GitHub code scanning rejects" in err
+    main(["check", "backlog", "--format", "sarif", "-q"])
+    assert "GitHub code scanning" not in capsys.readouterr().err
+    monkeypatch.setattr(outputs, "SARIF_RESULTS_LIMIT", results)
+    main(["check", "backlog", "--format", "sarif"])
+    assert "GitHub code scanning" not in capsys.readouterr().err

@@ -23,6 +23,10 @@ FORMAT_ENV = "READYLINT_FORMAT"
 SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
 FORMAT_CHOICES = (AUTO, *sorted(REPORTERS))
 # Formats that show notices and input errors themselves when written to standard output.
+# GitHub code scanning rejects a SARIF run of more results than this (and shows 5,000 of them):
+# https://docs.github.com/en/code-security/code-scanning/troubleshooting-sarif-uploads/results-exceed-limit
+SARIF_RESULTS_LIMIT = 25_000
+
 _SHOWS_ERRORS = frozenset({"text"})
 _SHOWS_NOTICES = frozenset({"text", "github", "markdown"})
 
@@ -113,6 +117,14 @@ def emit(result: RunResult, outputs: Sequence[Output], *, color: bool, quiet: bo
             click.echo(f"readylint: note: {printable(notice)}", err=True)
     if any(o.format == "github" for o in outputs):
         append_step_summary(result)
+    count = result.finding_count
+    if count > SARIF_RESULTS_LIMIT and not quiet and any(o.format == "sarif" for o in outputs):
+        click.echo(
+            f"readylint: note: the SARIF report holds {count:,} results; GitHub code scanning "
+            f"rejects a run of more than {SARIF_RESULTS_LIMIT:,} (and shows 5,000): report "
+            "fewer with --baseline, --changed-since or --select",
+            err=True,
+        )
 
 
 def append_step_summary(result: RunResult, environ: Mapping[str, str] | None = None) -> bool:
