@@ -12,7 +12,6 @@ import dataclasses
 import json
 import xml.etree.ElementTree as ET
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from hypothesis import given, settings
@@ -41,21 +40,12 @@ def reference_junit(result: RunResult) -> str:
     which made the report unreadable)."""
     clean = junit._clean
 
-    def suite_name(r: ItemResult) -> str:
-        location = r.item.location
-        if location.path is not None:
-            return location.path
-        if location.url:
-            parts = urlsplit(location.url)
-            return f"{parts.scheme}://{parts.netloc}" if parts.netloc else location.url
-        return r.item.id
-
     checks = check_list(result)
     suites: dict[str, list[ET.Element]] = {}
     failures: dict[str, int] = {}
     seen: set[tuple[str, str]] = set()
     for item_result in result.items:
-        suite = suite_name(item_result)
+        suite = junit._suite_name(item_result)
         cases = suites.setdefault(suite, [])
         classname = item_result.item.id
         by_check: dict[str, list[str]] = {}

@@ -32,30 +32,22 @@ def _clean(text: str) -> str:
 
 # The report is written by hand, a case at a time, in the layout ``ElementTree.indent`` gives,
 # escaped as ``xml.etree.ElementTree`` escapes (tests compare the two).
-def _text(text: str) -> str:
-    """Character data: characters XML forbids replaced, the rest escaped."""
+_TEXT = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"))
+_ATTRIBUTE = (*_TEXT, ('"', "&quot;"), ("\r", "&#13;"), ("\n", "&#10;"), ("\t", "&#09;"))
+
+
+def _escaped(text: str, references: tuple[tuple[str, str], ...] = _TEXT) -> str:
+    """Character data (or with ``_ATTRIBUTE``, an attribute value): characters XML forbids
+    replaced, the rest escaped."""
     text = _clean(text)
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
+    for character, reference in references:
+        if character in text:
+            text = text.replace(character, reference)
     return text
 
 
 def _attribute(text: str) -> str:
-    """An attribute value: as ``_text``, and quotes and line breaks as references."""
-    text = _text(text)
-    if '"' in text:
-        text = text.replace('"', "&quot;")
-    if "\r" in text:
-        text = text.replace("\r", "&#13;")
-    if "\n" in text:
-        text = text.replace("\n", "&#10;")
-    if "\t" in text:
-        text = text.replace("\t", "&#09;")
-    return text
+    return _escaped(text, _ATTRIBUTE)
 
 
 def _suite_name(result: ItemResult) -> str:
@@ -75,7 +67,7 @@ def _case(head: str, tag: str = "", message: str = "", kind: str = "", text: str
         return f"    {head} />\n"
     return (
         f'    {head}>\n      <{tag} message="{_attribute(message[:500])}" type="{kind}">'
-        f"{_text(text)}</{tag}>\n    </testcase>\n"
+        f"{_escaped(text)}</{tag}>\n    </testcase>\n"
     )
 
 
