@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -149,3 +150,62 @@ def test_signatures_are_stable_across_runs() -> None:
     words = boilerplate.normalise(REASON).split()
     assert boilerplate.signature(words) == boilerplate.signature(list(words))
     assert boilerplate.similarity(boilerplate.signature(words), boilerplate.signature(words)) == 1.0
+
+
+def _table(texts: list[str]) -> boilerplate.PrintTable:
+    table = boilerplate.PrintTable()
+    for n, text in enumerate(texts):
+        found = boilerplate.fingerprint("why", text, n + 1, min_words=4, excerpt=text[:20])
+        table.add([found] if found is not None else [])
+    table.seal()
+    return table
+
+
+def test_groups_are_kept_for_the_next_run_under_everything_they_are_made_from(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A backlog whose answers did not change takes its groups from the cache (issue 6); any
+    change to the prints, their order or the settings groups them again."""
+    from readylint import cache
+
+    monkeypatch.setattr(boilerplate, "KEEP_GROUPS_FROM", 10)
+    texts = [
+        REASON if n % 3 == 0 else f"Specific reason number {n} about item {n} and its customers"
+        for n in range(60)
+    ]
+    texts[7] = REASON.replace("renewals", "renewal")  # nearly the same
+    grouped: list[int] = []
+    real = boilerplate._split_rows
+
+    def counting(*args: Any, **kwargs: Any) -> list[list[int]]:
+        grouped.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(boilerplate, "_split_rows", counting)
+
+    def groups(table: boilerplate.PrintTable, **changes: Any) -> Any:
+        settings: dict[str, Any] = {"min_items": 3, "threshold": 0.8, **changes}
+        found = table.groups(**settings)
+        cache.flush()
+        return found
+
+    first = groups(_table(texts))
+    assert first and len(grouped) == 1
+    assert groups(_table(texts)) == first and len(grouped) == 1  # kept
+    reversed_positions = list(range(59, -1, -1))
+    assert groups(_table(texts), positions=reversed_positions) == groups(
+        _table(texts), positions=reversed_positions
+    )
+    assert len(grouped) == 2  # another order: grouped again, then kept
+    changed = [*texts[:-1], REASON]  # one answer more joins the group
+    assert groups(_table(changed)) != first and len(grouped) == 3
+    assert groups(_table(texts), threshold=0.5) is not None and len(grouped) == 4
+    monkeypatch.setattr(boilerplate, "KEEP_GROUPS_FROM", 1000)  # small tables: never kept
+    groups(_table(texts))
+    groups(_table(texts))
+    assert len(grouped) == 6
+    monkeypatch.setattr(boilerplate, "KEEP_GROUPS_FROM", 10)
+    with_cache = groups(_table(changed))  # one entry is kept: the last run's
+    assert len(grouped) == 7
+    monkeypatch.setenv("READYLINT_NO_CACHE", "1")
+    assert groups(_table(changed)) == with_cache and len(grouped) == 8  # no cache: grouped
