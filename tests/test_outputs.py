@@ -125,3 +125,37 @@ def test_a_sarif_report_over_github_s_limit_says_so(
     monkeypatch.setattr(outputs, "SARIF_RESULTS_LIMIT", results)
     main(["check", "backlog", "--format", "sarif"])
     assert "GitHub code scanning" not in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", "--format", "json", "backlog"],
+        ["check", "--format", "text", "backlog"],
+        ["checks"],
+    ],
+)
+def test_standard_output_with_no_room_is_one_line_and_exit_2(
+    args: list[str], tmp_path: Path
+) -> None:
+    """``readylint ... > file`` on a full disk: one line on stderr, exit 2, no traceback."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "READYLINT_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("GITHUB_ACTIONS", None)
+    with Path("/dev/full").open("w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "readylint", *args],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            env=env,
+            cwd=DATA,
+            timeout=120,
+        )
+    error = done.stderr.decode()
+    assert done.returncode == 2, error
+    assert error.startswith("readylint: error: ") and "No space left on device" in error
+    assert len(error.strip().splitlines()) == 1

@@ -432,6 +432,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except BrokenPipeError:  # pragma: no cover - e.g. "readylint check | head"
         return 1
+    except OSError as exc:  # no room behind "> file" for what a command prints, say
+        where = f"{exc.filename}: " if exc.filename else ""
+        click.echo(f"readylint: error: {printable(where + str(exc.strerror or exc))}", err=True)
+        return 2
     finally:
         cache.set_enabled(True)  # --no-cache lasts one command
     return code if isinstance(code, int) else 0

@@ -39,4 +39,8 @@ def run() -> NoReturn:
         sys.stderr.flush()
     except BrokenPipeError:  # pragma: no cover - e.g. "readylint check | head"
         code = 1
+    except OSError as exc:  # what was left to write found no room ("> /dev/full")
+        message = f"readylint: error: cannot write to standard output: {exc.strerror or exc}\n"
+        os.write(2, message.encode(errors="replace"))
+        code = 2
     os._exit(code)

@@ -90,8 +90,15 @@ def write_chunks(chunks: Iterable[str], file: Path | None, *, color: bool = Fals
     """Write a report piece by piece to FILE, or to standard output (where a closed pipe, as
     in ``readylint check | head``, ends the run quietly: ``cli.main``)."""
     if file is None:
-        for chunk in chunks:
-            click.echo(chunk, nl=False, color=color)
+        try:
+            for chunk in chunks:
+                click.echo(chunk, nl=False, color=color)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:  # a full disk behind "> report.txt", say
+            raise ReadylintError(
+                f"cannot write to standard output: {exc.strerror or exc}"
+            ) from None
         return
     try:
         with file.open("w", encoding="utf-8") as handle:
