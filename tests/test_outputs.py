@@ -159,3 +159,23 @@ def test_standard_output_with_no_room_is_one_line_and_exit_2(
     assert done.returncode == 2, error
     assert error.startswith("readylint: error: ") and "No space left on device" in error
     assert len(error.strip().splitlines()) == 1
+
+
+def test_a_markdown_report_longer_than_a_github_comment_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from readylint import outputs
+
+    main(["check", "backlog", "--format", "markdown"])
+    length = len(capsys.readouterr().out)
+    monkeypatch.setattr(outputs, "COMMENT_LIMIT", length - 1)
+    report = tmp_path / "r.md"
+    main(["check", "backlog", "--format", "json", "--output-format", f"markdown:{report}"])
+    assert len(report.read_text(encoding="utf-8")) == length
+    err = capsys.readouterr().err
+    assert f"the Markdown report is {length:,} characters; a GitHub comment holds" in err
+    main(["check", "backlog", "--format", "markdown", "-q"])
+    assert "GitHub comment" not in capsys.readouterr().err
+    monkeypatch.setattr(outputs, "COMMENT_LIMIT", length)
+    main(["check", "backlog", "--format", "markdown"])
+    assert "GitHub comment" not in capsys.readouterr().err

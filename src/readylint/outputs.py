@@ -26,6 +26,9 @@ FORMAT_CHOICES = (AUTO, *sorted(REPORTERS))
 # GitHub code scanning rejects a SARIF run of more results than this (and shows 5,000 of them):
 # https://docs.github.com/en/code-security/code-scanning/troubleshooting-sarif-uploads/results-exceed-limit
 SARIF_RESULTS_LIMIT = 25_000
+# A GitHub issue or pull-request comment holds at most this many characters (the Markdown
+# format is meant for one).
+COMMENT_LIMIT = 65_536
 
 _SHOWS_ERRORS = frozenset({"text"})
 _SHOWS_NOTICES = frozenset({"text", "github", "markdown"})
@@ -86,35 +89,44 @@ def write(text: str, file: Path | None, *, color: bool = False) -> None:
         raise ReadylintError(f"cannot write: {exc.strerror or exc}", path=str(file)) from None
 
 
-def write_chunks(chunks: Iterable[str], file: Path | None, *, color: bool = False) -> None:
+def write_chunks(chunks: Iterable[str], file: Path | None, *, color: bool = False) -> int:
     """Write a report piece by piece to FILE, or to standard output (where a closed pipe, as
-    in ``readylint check | head``, ends the run quietly: ``cli.main``)."""
+    in ``readylint check | head``, ends the run quietly: ``cli.main``); returns its length in
+    characters."""
+    written = 0
     if file is None:
         try:
             for chunk in chunks:
                 click.echo(chunk, nl=False, color=color)
+                written += len(chunk)
         except BrokenPipeError:
             raise
         except OSError as exc:  # a full disk behind "> report.txt", say
             raise ReadylintError(
                 f"cannot write to standard output: {exc.strerror or exc}"
             ) from None
-        return
+        return written
     try:
         with file.open("w", encoding="utf-8") as handle:
             for chunk in chunks:
-                handle.write(chunk)
+                written += handle.write(chunk)
     except OSError as exc:
         raise ReadylintError(f"cannot write: {exc.strerror or exc}", path=str(file)) from None
+    return written
 
 
 def emit(result: RunResult, outputs: Sequence[Output], *, color: bool, quiet: bool) -> None:
     """Render and write every output; errors and notices a format would hide go to stderr."""
+    markdown = 0  # characters of the longest Markdown report
     for out in outputs:
         options = ReportOptions(
             color=color and out.file is None and out.format == "text", quiet=quiet
         )
-        write_chunks(STREAMERS[out.format](result, options), out.file, color=options.color)
+        written = write_chunks(
+            STREAMERS[out.format](result, options), out.file, color=options.color
+        )
+        if out.format == "markdown":
+            markdown = max(markdown, written)
     on_stdout = {o.format for o in outputs if o.file is None}
     if result.errors and not on_stdout & _SHOWS_ERRORS:
         for error in result.errors:
@@ -130,6 +142,13 @@ def emit(result: RunResult, outputs: Sequence[Output], *, color: bool, quiet: bo
             f"readylint: note: the SARIF report holds {count:,} results; GitHub code scanning "
             f"rejects a run of more than {SARIF_RESULTS_LIMIT:,} (and shows 5,000): report "
             "fewer with --baseline, --changed-since or --select",
+            err=True,
+        )
+    if markdown > COMMENT_LIMIT and not quiet:
+        click.echo(
+            f"readylint: note: the Markdown report is {markdown:,} characters; a GitHub comment "
+            f"holds {COMMENT_LIMIT:,}: report fewer items with --changed-since, --top or "
+            "--quiet (only items with findings)",
             err=True,
         )
 
