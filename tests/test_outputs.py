@@ -109,24 +109,6 @@ def test_a_reader_that_stops_early_ends_the_run_quietly(fmt: str, tmp_path: Path
     assert error == ""
 
 
-def test_a_sarif_report_over_github_s_limit_says_so(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from readylint import outputs
-
-    monkeypatch.setattr(outputs, "SARIF_RESULTS_LIMIT", 3)
-    sarif = tmp_path / "r.sarif"
-    assert main(["check", "backlog", "--format", "json", "--output-format", f"sarif:{sarif}"]) == 1
-    results = len(json.loads(sarif.read_text(encoding="utf-8"))["runs"][0]["results"])
-    err = capsys.readouterr().err
-    assert f"the SARIF report holds {results:,} results; GitHub code scanning rejects" in err
-    main(["check", "backlog", "--format", "sarif", "-q"])
-    assert "GitHub code scanning" not in capsys.readouterr().err
-    monkeypatch.setattr(outputs, "SARIF_RESULTS_LIMIT", results)
-    main(["check", "backlog", "--format", "sarif"])
-    assert "GitHub code scanning" not in capsys.readouterr().err
-
-
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
 @pytest.mark.parametrize(
     "args",
@@ -161,21 +143,37 @@ def test_standard_output_with_no_room_is_one_line_and_exit_2(
     assert len(error.strip().splitlines()) == 1
 
 
-def test_a_markdown_report_longer_than_a_github_comment_says_so(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("fmt", "limit", "says"),
+    [
+        ("sarif", "SARIF_RESULTS_LIMIT", "the SARIF report holds {:,} results; GitHub code scan"),
+        ("markdown", "COMMENT_LIMIT", "the Markdown report is {:,} characters; a GitHub comment"),
+    ],
+)
+def test_a_report_over_a_github_limit_says_so(
+    fmt: str,
+    limit: str,
+    says: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """Code scanning rejects a SARIF run of more than 25,000 results; a GitHub comment holds
+    65,536 characters. A report over either says so on stderr (not with --quiet)."""
     from readylint import outputs
 
-    main(["check", "backlog", "--format", "markdown"])
-    length = len(capsys.readouterr().out)
-    monkeypatch.setattr(outputs, "COMMENT_LIMIT", length - 1)
-    report = tmp_path / "r.md"
-    main(["check", "backlog", "--format", "json", "--output-format", f"markdown:{report}"])
-    assert len(report.read_text(encoding="utf-8")) == length
-    err = capsys.readouterr().err
-    assert f"the Markdown report is {length:,} characters; a GitHub comment holds" in err
-    main(["check", "backlog", "--format", "markdown", "-q"])
-    assert "GitHub comment" not in capsys.readouterr().err
-    monkeypatch.setattr(outputs, "COMMENT_LIMIT", length)
-    main(["check", "backlog", "--format", "markdown"])
-    assert "GitHub comment" not in capsys.readouterr().err
+    report = tmp_path / f"r.{fmt}"
+    run = ["check", "backlog", "--format", "json", "--output-format", f"{fmt}:{report}"]
+    main(run)
+    text = report.read_text(encoding="utf-8")
+    size = len(json.loads(text)["runs"][0]["results"]) if fmt == "sarif" else len(text)
+    capsys.readouterr()
+    monkeypatch.setattr(outputs, limit, size - 1)
+    main(run)
+    assert says.format(size) in capsys.readouterr().err
+    note = says.split("{")[0]
+    main(["check", "backlog", "--format", fmt, "-q"])
+    assert note not in capsys.readouterr().err
+    monkeypatch.setattr(outputs, limit, size)
+    main(run)
+    assert note not in capsys.readouterr().err
