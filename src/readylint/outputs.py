@@ -22,14 +22,13 @@ AUTO = "auto"
 FORMAT_ENV = "READYLINT_FORMAT"
 SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
 FORMAT_CHOICES = (AUTO, *sorted(REPORTERS))
-# Formats that show notices and input errors themselves when written to standard output.
 # GitHub code scanning rejects a SARIF run of more results than this (and shows 5,000 of them):
 # https://docs.github.com/en/code-security/code-scanning/troubleshooting-sarif-uploads/results-exceed-limit
 SARIF_RESULTS_LIMIT = 25_000
 # A GitHub issue or pull-request comment holds at most this many characters (the Markdown
 # format is meant for one).
 COMMENT_LIMIT = 65_536
-
+# Formats that show notices and input errors themselves when written to standard output.
 _SHOWS_ERRORS = frozenset({"text"})
 _SHOWS_NOTICES = frozenset({"text", "github", "markdown"})
 

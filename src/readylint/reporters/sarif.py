@@ -21,13 +21,7 @@ from urllib.parse import quote
 from readylint import jsonstream
 from readylint.models import CheckInfo, InputError, RunResult
 from readylint.reporters import ReportOptions
-from readylint.reporters._common import (
-    Numbered,
-    check_list,
-    finding_line,
-    item_path,
-    numbered,
-)
+from readylint.reporters._common import Numbered, check_list, finding_line, item_path, numbered
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "readylint/item-check/v1"

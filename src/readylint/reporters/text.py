@@ -78,7 +78,3 @@ def _lines(result: RunResult, options: ReportOptions) -> Iterator[str]:
 def chunks(result: RunResult, options: ReportOptions) -> Iterator[str]:
     """The report a thousand lines at a time."""
     return in_chunks(_lines(result, options))
-
-
-def render(result: RunResult, options: ReportOptions) -> str:
-    return "".join(chunks(result, options))
