@@ -67,6 +67,18 @@ def test_workers_only_for_large_backlogs_and_no_other_threads(
         other.join()
 
 
+def test_a_machine_of_many_cores_starts_a_worker_per_500_items_at_most(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import os
+
+    monkeypatch.delenv("READYLINT_JOBS", raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(64)), raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 64)
+    found = {count: pipeline.jobs_for_items(count) for count in (1499, 1500, 2000, 40_000)}
+    assert found == {1499: 1, 1500: 3, 2000: 4, 40_000: 64}, threading.enumerate()
+
+
 @pytest.mark.parametrize("cache", ["none", "fresh"])
 def test_a_large_file_read_alone_is_checked_on_every_core(
     monkeypatch: pytest.MonkeyPatch,

@@ -45,8 +45,10 @@ _RESULTS: ResultCache | None = None  # where the run keeps file results (filecac
 _ITEMS: Sequence[BacklogItem] = ()
 _WANTED: frozenset[int] = frozenset()
 _IN_WORKER = False  # set in a forked worker: it starts no workers of its own
-# Below this many items already in memory, starting workers costs more than it saves.
+# Below this many items already in memory, starting workers costs more than it saves; above
+# it, each worker started gets at least ITEMS_PER_JOB of them (a machine of many cores).
 PARALLEL_ITEMS = 1500
+ITEMS_PER_JOB = 500
 
 
 @dataclasses.dataclass(slots=True)
@@ -376,11 +378,12 @@ def jobs_for_items(count: int) -> int:
     elif count < PARALLEL_ITEMS:
         return 1
     else:
-        jobs = (
+        cores = (
             len(os.sched_getaffinity(0))
             if hasattr(os, "sched_getaffinity")
             else os.cpu_count() or 1
         )
+        jobs = min(cores, count // ITEMS_PER_JOB)  # a fork costs what some 100 items do
     if jobs == 1 or count < 2 or threading.active_count() > 1:
         return 1
     import multiprocessing
