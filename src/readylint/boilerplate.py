@@ -24,6 +24,7 @@ from itertools import chain, compress, repeat
 from operator import eq, not_, sub
 from pathlib import Path
 
+from readylint import cache
 from readylint.models import number_in
 from readylint.text import PUNCT_TO_SPACE, strip_markdown
 
@@ -330,8 +331,6 @@ def _groups_key(
     """What the groups of these prints are kept under: None for a small table, or no cache."""
     if len(order) < KEEP_GROUPS_FROM:
         return None
-    from readylint import cache
-
     if cache.directory() is None:
         return None
     digest = blake2b(digest_size=16)
@@ -346,16 +345,12 @@ def _kept_groups(key: tuple[object, ...] | None) -> list[list[int]] | None:
     """The groups an earlier run kept under ``key`` (``_groups_key``), if any."""
     if key is None:
         return None
-    from readylint import cache
-
     found = cache.load(_GROUPS, key)
     return found if isinstance(found, list) else None
 
 
 def _keep_groups(key: tuple[object, ...] | None, found: list[list[int]]) -> None:
     if key is not None:
-        from readylint import cache
-
         cache.keep(_GROUPS, key, found)
 
 

@@ -150,7 +150,9 @@ def chunks(result: RunResult, options: ReportOptions) -> Iterator[str]:
     taken: dict[str, set[str]] = {}  # the case names of item ids met more than once
     for item_result in result.items:
         name = _suite_name(item_result)
-        suite = suites.get(name) or suites.setdefault(name, _Suite())
+        suite = suites.get(name)
+        if suite is None:
+            suite = suites[name] = _Suite()
         ident = item_result.item.id
         names: set[str] | None = None
         if ident in met:  # a duplicate id (reported as an input error): number its cases
