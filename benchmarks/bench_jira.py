@@ -119,9 +119,12 @@ def make_issues(count: int, mode: str, seed: int = 20261124) -> list[dict[str, A
     return out
 
 
-def _serve(mode: str, count: int, conn: Connection, latency: float = 0.0) -> None:
-    """Child process: the fake Jira with ``count`` issues until the parent says stop; each page
-    of the search takes at least ``latency`` seconds (a real site takes 0.1 s or more)."""
+def _serve(
+    mode: str, count: int, conn: Connection, latency: float = 0.0, on: str = "search"
+) -> None:
+    """Child process: the fake Jira with ``count`` issues until the parent says stop; each
+    request whose path holds ``on`` (by default each page of the search) takes at least
+    ``latency`` seconds (a real site takes 0.1 s or more)."""
     from jira_fake import FakeJira, Fault
 
     fake = FakeJira(mode)  # type: ignore[arg-type]
@@ -137,7 +140,7 @@ def _serve(mode: str, count: int, conn: Connection, latency: float = 0.0) -> Non
 
     fake.search = cached  # type: ignore[method-assign]
     if latency:
-        fake.inject(Fault("search", None, delay=latency, count=10**9))
+        fake.inject(Fault(on, None, delay=latency, count=10**9))
     fake.start()
     conn.send((fake.url, fake.env()))
     conn.recv()

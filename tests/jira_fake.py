@@ -287,6 +287,8 @@ class FakeJira:
         self.auth_style: Literal["text", "json"] = "text"
         self.faults: list[Fault] = []
         self.requests: list[Recorded] = []
+        self.in_flight: dict[str, int] = {}  # requests of each method being answered now
+        self.most_in_flight: dict[str, int] = {}  # and the most of them at any one time
         self.stopping = threading.Event()
         self._lock = threading.Lock()
         self._server: _Server | None = None
@@ -585,6 +587,17 @@ class _Handler(BaseHTTPRequestHandler):
         self._handle("PUT")
 
     def _handle(self, method: str) -> None:
+        jira = self.jira
+        with jira._lock:
+            now = jira.in_flight[method] = jira.in_flight.get(method, 0) + 1
+            jira.most_in_flight[method] = max(now, jira.most_in_flight.get(method, 0))
+        try:
+            self._answer(method)
+        finally:
+            with jira._lock:
+                jira.in_flight[method] -= 1
+
+    def _answer(self, method: str) -> None:
         jira = self.jira
         parts = urlsplit(self.path)
         path = parts.path

@@ -77,6 +77,7 @@ BASE_FIELDS = ("summary", "issuetype", "status", "labels", "description")
 MAX_PAGES = 100_000  # a server that never ends the paging is an error, not an endless loop
 MAX_EMPTY_PAGES = 10  # Cloud: empty pages in a row that each say more follow
 SERVER_WORKERS = 4  # startAt pages in flight at once (Data Center search, board backlogs)
+LABEL_WORKERS = 4  # --label-unready: label updates in flight at once
 MAX_MESSAGE = 300
 _ORDER_BY = re.compile(r"\border\s+by\b", re.I)
 _QUOTED = re.compile(r"\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'")
@@ -379,7 +380,9 @@ def retry_after(value: str | None, now: datetime | None = None) -> float | None:
 
 
 def _stderr(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    # One write per line: label updates running at once say their retries from their threads.
+    sys.stderr.write(message + "\n")
+    sys.stderr.flush()
 
 
 class _Deadline(Exception):
@@ -970,8 +973,12 @@ class JiraBacklog:
         ``label`` is readylint's own label: it is the only label readylint ever adds or removes,
         through Jira's ``add``/``remove`` operations, so every other label (and concurrent edits
         to them) is kept, also on items that now pass. Only the reported items are touched. A
-        second run changes nothing. When an update fails, the run stops there and says which
-        issues were changed, which one failed and which were not attempted; the changes made
+        second run changes nothing.
+
+        Up to ``LABEL_WORKERS`` updates are in flight at once (each retried on its own, as any
+        request), and each change is said in backlog order once it is made. When an update
+        fails, no further one is started: those already under way finish, and the run says
+        which issues were changed, which failed and which were not attempted; the changes made
         stay, and running again finishes the rest.
         """
         validate_label(label)
@@ -993,40 +1000,56 @@ class JiraBacklog:
             self.echo(f"readylint: label '{label}': nothing to change")
             return []
         lines: list[str] = []
-        changed: list[str] = []
-        for index, (key, op) in enumerate(plan):
+
+        def said(key: str, op: str) -> None:  # at once: a later failure must not hide it
             text = (
                 f"add label '{label}' to {key}"
                 if op == "add"
                 else f"remove label '{label}' from {key}"
             )
-            if not dry_run:
-                failure: str | None = None
-                try:
-                    update = {"update": {"labels": [{op: label}]}}
-                    self._json(
-                        f"updating the labels of {key}",
-                        self._sender("PUT", f"issue/{key}", body=update),
-                        expect_json=False,
-                    )
-                except SourceError as exc:
-                    failure = exc.message
-                if failure is not None:
-                    untried = [k for k, _ in plan[index + 1 :]]
-                    self.echo(
-                        f"readylint: label '{label}': changed {_keys(changed)}; failed:"
-                        f" {key}; not attempted: {_keys(untried)}"
-                    )
-                    raise SourceError(
-                        f"{failure}; {len(changed)} issue(s) were changed before it and"
-                        f" {len(untried)} not attempted (listed above); the changes made are"
-                        " kept, and running again finishes the rest"
-                    )
-                changed.append(key)
             line = f"{'would ' if dry_run else ''}{text}"
             lines.append(line)
-            self.echo(f"readylint: {line}")  # at once: a later failure must not hide this change
+            self.echo(f"readylint: {line}")
+
+        if dry_run:
+            for key, op in plan:
+                said(key, op)
+            return lines
+        changed: list[str] = []
+        failed: list[tuple[str, str]] = []  # (issue key, why)
+        running: deque[tuple[int, _Background[None]]] = deque()  # (index in plan, update)
+        started = 0
+        while running or (not failed and started < len(plan)):
+            while not failed and started < len(plan) and len(running) < LABEL_WORKERS:
+                running.append((started, _Background(self._label_update(*plan[started], label))))
+                started += 1
+            index, update = running.popleft()
+            key, op = plan[index]
+            try:
+                update.result()
+            except SourceError as exc:
+                failed.append((key, exc.message))
+                continue
+            changed.append(key)
+            said(key, op)
+        if failed:
+            untried = [key for key, _ in plan[started:]]
+            self.echo(
+                f"readylint: label '{label}': changed {_keys(changed)}; failed:"
+                f" {_keys([key for key, _ in failed])}; not attempted: {_keys(untried)}"
+            )
+            raise SourceError(
+                f"{failed[0][1]}; {len(changed)} issue(s) were changed, {len(failed)} failed and"
+                f" {len(untried)} were not attempted (listed above); the changes made are kept,"
+                " and running again finishes the rest"
+            )
         return lines
+
+    def _label_update(self, key: str, op: str, label: str) -> Callable[[], None]:
+        """One issue's label change (``op``: add or remove), as a call that raises
+        ``SourceError`` when it fails after its retries."""
+        update = self._sender("PUT", f"issue/{key}", body={"update": {"labels": [{op: label}]}})
+        return lambda: self._json(f"updating the labels of {key}", update, expect_json=False)
 
     # -- requests and errors ----------------------------------------------------------------
 
