@@ -319,3 +319,32 @@ def test_a_rate_limited_update_waits_while_the_others_go_on(
         said("remove", "SHOP-6"),
     ]  # each line whole, whichever thread said it
     assert LABEL not in labels(fake)["SHOP-2"]
+
+
+def test_labels_are_written_from_packed_results_too(
+    fake: FakeJira, monkeypatch: Any, capsys: Any
+) -> None:
+    from readylint import app
+    from readylint.results import PackedResults
+
+    monkeypatch.setattr(app, "PACK_ABOVE", 1)  # as a backlog of more than 2,000 issues
+    packed: list[bool] = []
+    write = app.write_jira_labels
+    monkeypatch.setattr(
+        app,
+        "write_jira_labels",
+        lambda backlog, result, options: (
+            packed.append(isinstance(result.items, PackedResults)),
+            write(backlog, result, options),
+        ),
+    )
+    four_changes(fake)
+    run = check(fake, monkeypatch, capsys, "--label-unready", LABEL)
+    assert run.code == 1, run.err
+    assert packed == [True]
+    assert run.err.splitlines() == [
+        said("remove", "SHOP-1"),
+        said("remove", "SHOP-2"),
+        said("add", "SHOP-3"),
+        said("remove", "SHOP-6"),
+    ]

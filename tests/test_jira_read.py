@@ -257,3 +257,17 @@ def test_readiness_report_from_jira(
     assert f'href="{cloud.url}/browse/SHOP-3"' in page
     assert json.loads(history.read_text(encoding="utf-8"))["query"] == "project = SHOP"
     no_secret(cloud, run)
+
+
+@pytest.mark.parametrize("mode", ["cloud", "server"])
+def test_the_readiness_page_reads_a_jira_backlog(
+    mode: str, request: pytest.FixtureRequest, monkeypatch: Any, capsys: Any, tmp_path: Path
+) -> None:
+    fake: FakeJira = request.getfixturevalue(mode)
+    page = tmp_path / "readiness.html"
+    run = run_cli(["report", "--project", "SHOP", "-o", str(page)], fake.env(), monkeypatch, capsys)
+    assert run.code == 0, run.err
+    html = page.read_text(encoding="utf-8")
+    for key in READY:
+        assert f"{fake.url}/browse/{key}" in html  # each issue, linked to Jira
+    no_secret(fake, run)

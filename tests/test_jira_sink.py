@@ -3,16 +3,16 @@ source's ``ItemSink``, against the fake Jira with a delay on every search page."
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
 
 from jira_fake import FakeJira, Fault, rank_last, shop_site
-from readylint import app
+from readylint import app, pipeline
 from readylint.config import load_config
-from readylint.engine import Engine
+from readylint.engine import Digest, Engine
+from readylint.itemtable import ItemTable
 from readylint.models import BacklogItem, SourceResult
 from readylint.pipeline import Digester
 from readylint.sources import jira_source
@@ -49,12 +49,26 @@ class Recording(Digester):
         self.takes: list[tuple[int, int, int]] = []  # (start, items handed, digested so far)
 
     def take(self, start: int, items: Sequence[BacklogItem]) -> None:
-        self.takes.append((start, len(items), len(self._digests)))
+        self.takes.append((start, len(items), self.done))
         super().take(start, items)
 
-    @property
-    def digested(self) -> int:
-        return len(self._digests)
+
+def finished(digester: Digester) -> tuple[list[BacklogItem], list[Digest]]:
+    """What the digester kept: the items (without their texts) and each one's whole digest,
+    its prints taken back from the print table."""
+    table, store = digester.finish()
+    assert len(table) == len(store)
+    excerpts = store.prints.excerpts(range(len(store.prints)))
+    digests = []
+    for k in range(len(store)):
+        digest = store[k]
+        digest.prints = store.prints.item_prints(k, excerpts)
+        digests.append(digest)
+    return list(table), digests
+
+
+def slim(items: Sequence[BacklogItem]) -> list[BacklogItem]:
+    return list(ItemTable(items))
 
 
 def test_digester_gives_the_engines_digests_whatever_was_done_while_waiting(
@@ -68,14 +82,30 @@ def test_digester_gives_the_engines_digests_whatever_was_done_while_waiting(
         digester.take(0, items[:9])
         for _ in range(idle_calls):
             digester.idle()
+        assert digester.done == min(9, idle_calls * pipeline.IDLE_BATCH)
         digester.take(9, items[9:])
-        assert digester.digests(items) == expected
+        assert finished(digester) == (slim(items), expected)
     digester = Digester(engine)
     digester.take(0, items)
     while digester.idle():
         pass
     assert not digester.idle()  # nothing left: the source waits without work
-    assert digester.digests(items) == expected
+    kept, digests = finished(digester)
+    assert (kept, digests) == (slim(items), expected)
+    assert all(item.fields == {} and item.description is None for item in kept)  # no texts
+
+
+def test_digester_keeps_every_item_in_order_across_many_seals(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline, "SEAL_EVERY", 3)  # excerpts compressed every 3 items
+    engine = _engine()
+    items = _yaml_items(tmp_path, 20)
+    digester = Digester(engine)
+    for start in range(0, 20, 5):  # pages of 5, each partly checked while "waiting"
+        digester.take(start, items[start : start + 5])
+        digester.idle()
+    assert finished(digester) == (slim(items), [engine.digest(item) for item in items])
 
 
 def test_digester_starts_again_when_the_source_reads_again(tmp_path: Path) -> None:
@@ -88,11 +118,16 @@ def test_digester_starts_again_when_the_source_reads_again(tmp_path: Path) -> No
     digester.take(0, items[:4])  # the second read
     digester.idle()
     digester.take(4, items[4:])
-    assert digester.digests(items) == [engine.digest(item) for item in items]
-    with pytest.raises(ValueError, match="differ"):
-        digester.digests(items[::-1])
+    assert finished(digester) == (slim(items), [engine.digest(item) for item in items])
+    digester = Digester(engine)
+    digester.take(0, items[:6])
     with pytest.raises(ValueError, match="handed over after"):
-        digester.take(len(items) + 1, items)
+        digester.take(7, items[7:])
+    digester.take(3, items[3:])  # the rest of a page that was not checked yet: fine
+    while digester.idle():
+        pass
+    with pytest.raises(ValueError, match="only 0 starts again"):
+        digester.take(5, items[5:])
 
 
 def test_digester_gives_unreported_items_their_prints_only(tmp_path: Path) -> None:
@@ -101,10 +136,26 @@ def test_digester_gives_unreported_items_their_prints_only(tmp_path: Path) -> No
     digester = Digester(engine, range(3))  # --top 3
     digester.take(0, items)
     digester.idle()  # some made while waiting, the rest after the read
-    digests = digester.digests(items)
+    _, digests = finished(digester)
     assert digests[:3] == [engine.digest(item) for item in items[:3]]
     assert digests[3:] == [engine.digest(item, prints_only=True) for item in items[3:]]
     assert all(d.prints for d in digests)
+
+
+def test_items_checked_for_their_prints_only_are_never_reported_as_passing(
+    tmp_path: Path,
+) -> None:
+    config = load_config(None)
+    engine, chosen = app.build_engine(config, app.Selection())
+    items = _yaml_items(tmp_path, 10)
+    digester = Digester(engine, range(3))  # --top 3
+    digester.take(0, items)
+    table, store = digester.finish()
+    assert store.partial == set(range(3, 10))
+    source = SourceResult(table, digests=store)
+    assert len(app.lint(source, engine, chosen, top=3).items) == 3
+    with pytest.raises(ValueError, match="prints only"):  # a caller that asked for more
+        app.lint(source, engine, chosen, top=5)
 
 
 @pytest.fixture(params=["cloud", "server"])
@@ -132,15 +183,16 @@ def test_each_page_is_checked_while_the_next_one_travels(slow: FakeJira) -> None
     engine, chosen = app.build_engine(config, app.Selection())
     digester = Recording(engine)
     source = _read(slow, digester)
-    ids = [item.id for item in source.items]
-    assert ids == ["SHOP-1", "SHOP-2", "SHOP-3", "SHOP-5", "SHOP-6"]
+    assert source.items == []  # they are the sink's
     # Data Center asks for pages 2 and 3 together, so page 3 may be in by page 2's turn.
     assert [(start, digested) for start, _, digested in digester.takes][:2] == [(0, 0), (2, 2)]
+    assert digester.done >= 2  # before the read was over
+    source.items, source.digests = digester.finish()
+    ids = [item.id for item in source.items]
+    assert ids == ["SHOP-1", "SHOP-2", "SHOP-3", "SHOP-5", "SHOP-6"]
     assert sum(handed for _, handed, _ in digester.takes) == len(ids)
-    assert digester.digested >= 2  # before the read was over
-    source.digests = digester.digests(source.items)
     with_sink = app.lint(source, engine, chosen)
-    without = app.lint(dataclasses.replace(source, digests=None), engine, chosen)
+    without = app.lint(_read(slow, None), engine, chosen)  # whole items, both passes at once
     assert [(r.item.id, r.findings) for r in with_sink.items] == [
         (r.item.id, r.findings) for r in without.items
     ]
@@ -153,9 +205,27 @@ def test_a_read_again_hands_its_items_over_from_the_start(slow: FakeJira) -> Non
     slow.faults.insert(0, Fault.edit(search, rank_last("SHOP-1"), after=1))
     engine = _engine()
     digester = Recording(engine)
-    source = _read(slow, digester)
-    assert [item.id for item in source.items] == ["SHOP-2", "SHOP-3", "SHOP-5", "SHOP-6", "SHOP-1"]
+    _read(slow, digester)
     restarts = [k for k, (start, _, _) in enumerate(digester.takes) if k and start == 0]
     assert restarts, digester.takes
     assert digester.takes[restarts[0]][2] > 0  # the first read's items had been checked
-    assert digester.digests(source.items) == [engine.digest(item) for item in source.items]
+    items, digests = finished(digester)
+    assert [item.id for item in items] == ["SHOP-2", "SHOP-3", "SHOP-5", "SHOP-6", "SHOP-1"]
+    slow.faults.pop(0)
+    whole = _read(slow, None).items  # read again without a sink: the same order now
+    assert (items, digests) == (slim(whole), [engine.digest(item) for item in whole])
+
+
+def test_a_store_keeps_which_digests_hold_prints_only_when_joined(tmp_path: Path) -> None:
+    from readylint.store import DigestStore
+
+    engine = _engine()
+    items = _yaml_items(tmp_path, 4)
+    first, second = DigestStore(len(engine.checks)), DigestStore(len(engine.checks))
+    for store, (whole, partial) in ((first, items[:2]), (second, items[2:])):
+        store.add(engine.digest(whole))
+        store.add(engine.digest(partial, prints_only=True), prints_only=True)
+        store.prints.seal()
+    first.extend(second)
+    assert first.partial == {1, 3}
+    assert [len(d.results) for d in first] == [len(engine.checks), 0, len(engine.checks), 0]

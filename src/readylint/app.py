@@ -197,17 +197,15 @@ def _finish_read(
     from readylint.pipeline import jobs_for_items
     from readylint.store import DigestStore, Reordered
 
-    if not isinstance(digests, DigestStore):  # a list: made as the items were read (Jira)
-        wanted = list(report)
-        ordered = [digests[k] for k in order]
-        for index in wanted:  # made with the prints only, if the source guessed otherwise
-            if len(ordered[index].results) != len(engine.checks):
-                ordered[index] = engine.digest(items[index])
-        return engine.finish(items, ordered, wanted)
+    assert isinstance(digests, DigestStore)  # YAML's (pipeline.py) and Jira's (Digester)
     backlog_position = array("I", bytes(4 * len(order)))
     for position, index in enumerate(order):
         backlog_position[index] = position
     wanted = list(report)
+    if digests.partial:  # items outside --top (Jira): their digests hold their prints only
+        asked = [index for index in wanted if order[index] in digests.partial]
+        if asked:
+            raise ValueError(f"items {asked[:5]} were checked for their prints only")
     finished = engine.finish_rows(
         items,
         Reordered(digests, order),
@@ -306,7 +304,7 @@ def read_jira_backlog(
     )
     digester = Digester(engine, None if top is None else range(top))
     source = backlog.read(engine.known_keys, digester)
-    source.digests = digester.digests(source.items)
+    source.items, source.digests = digester.finish()  # without their texts, as YAML's
     return source, backlog
 
 

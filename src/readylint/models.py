@@ -112,11 +112,12 @@ class SourceResult:
 
 class ItemSink(Protocol):
     """Takes a source's items as they are read, a page at a time (``pipeline.Digester``), and
-    does a little of its own work whenever the source waits for the network."""
+    does a little of its own work whenever the source waits for the network. The items are the
+    sink's: the source keeps none of them."""
 
     def take(self, start: int, items: Sequence[BacklogItem]) -> None:
-        """Items ``start`` onwards of this read; a ``start`` lower than before means the source
-        is reading again from there (the backlog changed during the read)."""
+        """Items ``start`` onwards of this read; ``start`` 0 again means the source is reading
+        again from the start (the backlog changed during the read)."""
 
     def idle(self) -> bool:
         """Do a few milliseconds of work; False when there is none left to do."""

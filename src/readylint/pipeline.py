@@ -24,7 +24,7 @@ import dataclasses
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from readylint.engine import Digest, Engine
 from readylint.errors import ConfigError
@@ -286,14 +286,22 @@ def digest_items(
 
     Not while other threads run (a Jira request left behind by its deadline, say): a forked
     child would inherit their locks in whatever state they are."""
+    return list(iter_digests(engine, items, report, first))
+
+
+def iter_digests(
+    engine: Engine, items: Sequence[BacklogItem], report: Iterable[int], first: int = 0
+) -> Iterator[Digest]:
+    """``digest_items`` a chunk at a time, so that its caller may keep each digest in columns
+    before the next chunk's arrive."""
     global _ENGINE, _ITEMS, _WANTED
     wanted = frozenset(report)
     left = len(items) - first
     jobs = jobs_for_items(left)
     if jobs == 1:
-        return [
-            engine.digest(items[k], prints_only=k not in wanted) for k in range(first, len(items))
-        ]
+        for k in range(first, len(items)):
+            yield engine.digest(items[k], prints_only=k not in wanted)
+        return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -306,8 +314,8 @@ def digest_items(
             mp_context=multiprocessing.get_context("fork"),
             initializer=_worker_start,
         ) as pool:
-            chunks = pool.map(_digest_chunk, range(first, len(items), step), [step] * jobs * 4)
-            return [digest for chunk in chunks for digest in chunk]
+            for chunk in pool.map(_digest_chunk, range(first, len(items), step), [step] * jobs * 4):
+                yield from chunk
     finally:
         _ENGINE, _ITEMS, _WANTED = None, (), frozenset()
 
@@ -321,50 +329,96 @@ def _digest_chunk(start: int, size: int) -> list[Digest]:
 # Items a ``Digester`` digests at a time while a page travels: about 2 ms of work, so a page
 # that has arrived waits little for its turn.
 IDLE_BATCH = 8
+# A Digester compresses its answers' excerpts (``PrintTable.seal``) every this many items.
+SEAL_EVERY = 1000
 
 
 class Digester:
     """The first pass over items as a source reads them (``models.ItemSink``): a few at a time
     while the source waits for its next page, and the rest once the read is over
-    (``digests``), on every core when many are left. Against a real Jira site, whose pages take
+    (``finish``), on every core when many are left. Against a real Jira site, whose pages take
     a tenth of a second or more each, nearly all the checking is done in that waiting time.
 
-    ``report`` holds the positions (in reading order) whose findings are wanted; the others
-    get only what the cross-item checks need."""
+    A checked item is kept as the YAML path keeps it: without its texts, in columns
+    (``ItemTable``), and its digest in columns too (``DigestStore``); only the items still to
+    be checked are held whole. ``report`` holds the positions (in reading order) whose findings
+    are wanted; the others get only what the cross-item checks need."""
 
     def __init__(self, engine: Engine, report: Iterable[int] | None = None) -> None:
         self._engine = engine
         self._report = None if report is None else frozenset(report)
-        self._items: list[BacklogItem] = []
-        self._digests: list[Digest] = []
+        self._restart()
+
+    def _restart(self) -> None:
+        self._table = ItemTable()
+        self._store = DigestStore(len(self._engine.checks))
+        # Items handed over and not yet checked are waiting[next:]; those before ``next`` were
+        # checked (and dropped). waiting[0] is the item read at position done - next.
+        self._waiting: list[BacklogItem | None] = []
+        self._next = 0
+
+    @property
+    def done(self) -> int:
+        """How many items were checked so far."""
+        return len(self._table)
 
     def take(self, start: int, items: Sequence[BacklogItem]) -> None:
-        if start > len(self._items):
-            raise ValueError(f"items from {start} handed over after {len(self._items)}")
-        del self._items[start:]
-        del self._digests[start:]
-        self._items.extend(items)
+        done = self.done
+        read = done + len(self._waiting) - self._next
+        if start > read:
+            raise ValueError(f"items from {start} handed over after {read}")
+        if start < done:
+            if start:
+                raise ValueError(f"items from {start} handed over again; only 0 starts again")
+            self._restart()
+        else:
+            del self._waiting[start - done + self._next :]
+        if self._next > SEAL_EVERY and 2 * self._next > len(self._waiting):
+            del self._waiting[: self._next]
+            self._next = 0
+        self._waiting.extend(items)
 
     def idle(self) -> bool:
-        done, read = len(self._digests), len(self._items)
-        if done == read:
+        waiting, first = self._waiting, self._next
+        if first == len(waiting):
             return False
-        digest, report = self._engine.digest, self._report
-        self._digests.extend(
-            digest(self._items[k], prints_only=report is not None and k not in report)
-            for k in range(done, min(done + IDLE_BATCH, read))
-        )
+        done, digest = self.done, self._engine.digest
+        for k in range(first, min(first + IDLE_BATCH, len(waiting))):
+            item = waiting[k]
+            assert item is not None
+            partial = self._partial(done + k - first)
+            self._add(item, digest(item, prints_only=partial), partial)
+            waiting[k] = None
+        self._next = min(first + IDLE_BATCH, len(waiting))
         return True
 
-    def digests(self, items: Sequence[BacklogItem]) -> list[Digest]:
-        """The digests of all ``items``: the items the source handed over, in the same order."""
-        if len(items) != len(self._items) or any(
-            mine is not theirs for mine, theirs in zip(self._items, items, strict=True)
-        ):
-            raise ValueError("the items differ from those handed over")
-        done = len(self._digests)
-        report = range(len(items)) if self._report is None else self._report
-        return [*self._digests, *digest_items(self._engine, items, report, first=done)]
+    def _partial(self, position: int) -> bool:
+        return self._report is not None and position not in self._report
+
+    def _add(self, item: BacklogItem, digest: Digest, partial: bool) -> None:
+        self._table.append(item)
+        self._store.add(digest, prints_only=partial)
+        if len(self._table) % SEAL_EVERY == 0:
+            self._store.prints.seal()
+
+    def finish(self) -> tuple[ItemTable, DigestStore]:
+        """Every item handed over, without its texts, and its digest: the rest are checked now,
+        on every core when many are left."""
+        rest = self._waiting[self._next :]  # every one an item: only those before next go
+        self._waiting, self._next = [], 0
+        done = self.done
+        report = (
+            range(len(rest))
+            if self._report is None
+            else [k - done for k in self._report if done <= k < done + len(rest)]
+        )
+        digests = iter_digests(self._engine, cast("list[BacklogItem]", rest), report)
+        for k, digest in enumerate(digests):
+            item, rest[k] = rest[k], None  # each item's texts go as it is kept in columns
+            assert item is not None
+            self._add(item, digest, self._partial(done + k))
+        self._store.prints.seal()
+        return self._table, self._store
 
 
 def jobs_for_items(count: int) -> int:

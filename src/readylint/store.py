@@ -7,7 +7,8 @@ its (check, severity, message) in a table of distinct ones, its line), and so ar
 order-dependent check (``engine.Pending``): its slot, the number of its facts apart from the line
 in a table of distinct ones (most items share a few), and its line. The prints are rows of a
 ``boilerplate.PrintTable``. ``DigestStore[k]`` gives item k's ``Digest`` back, built when the
-second pass asks.
+second pass asks. A digest made with its prints only (``Engine.digest(prints_only=True)``, for
+an item outside ``--top``) comes back as one, with no results.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ class DigestStore(Sequence[Digest]):
         "_numbers",
         "checks",
         "facts",
+        "partial",
         "prints",
         "rows",
         "starts",
@@ -61,6 +63,7 @@ class DigestStore(Sequence[Digest]):
         self.facts: list[Facts] = []  # distinct Pending facts, without their lines
         self._fact_numbers: dict[Facts, int] = {}
         self.prints = PrintTable()
+        self.partial: set[int] = set()  # the items whose digests hold their prints only
 
     def _template(self, key: tuple[str, Severity, str]) -> int:
         return number_in(key, self.templates, self._numbers)
@@ -68,8 +71,10 @@ class DigestStore(Sequence[Digest]):
     def _facts(self, facts: Facts) -> int:
         return number_in(facts, self.facts, self._fact_numbers)
 
-    def add(self, digest: Digest) -> None:
-        """Append one item's digest."""
+    def add(self, digest: Digest, *, prints_only: bool = False) -> None:
+        """Append one item's digest (made with ``prints_only``, or whole)."""
+        if prints_only:
+            self.partial.add(len(self))
         rows = self.rows
         for slot, result in enumerate(digest.results):
             if result is None:
@@ -106,6 +111,7 @@ class DigestStore(Sequence[Digest]):
                 remapped[at] = numbers[code]
             elif code < _NOT_APPLIED:
                 remapped[at] = -2 - facts[-2 - code]
+        self.partial.update(k + len(self) for k in other.partial)
         offset = len(self.rows) // 3
         self.rows.extend(remapped)
         self.starts.extend(start + offset for start in other.starts[1:])
@@ -122,6 +128,8 @@ class DigestStore(Sequence[Digest]):
         if isinstance(index, slice):
             return [self[k] for k in range(len(self))[index]]
         index = sequence_index(index, len(self))
+        if index in self.partial:
+            return Digest([])
         results: list[CheckResult | None] = [_NOTHING] * self.checks
         rows, templates = self.rows, self.templates
         for at in range(3 * self.starts[index], 3 * self.starts[index + 1], 3):

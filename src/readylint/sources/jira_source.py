@@ -570,7 +570,8 @@ class JiraBacklog:
         """All issues of the selection, in Jira's order, as backlog items ranked 1..n.
 
         ``sink`` takes each page's items as soon as they are built, and works while the next
-        page travels (see ``ItemSink``).
+        page travels (see ``ItemSink``); the items are then the sink's, and the result holds
+        none of them (only the errors and notices).
 
         Every page is parsed whole before its issues are used. A read is complete or it is an
         error: a page that fails after retries, fewer issues than Jira's ``total``, a ``total``
@@ -626,7 +627,7 @@ class JiraBacklog:
         skipped: list[str] = []
         types = {t.casefold() for t in self.settings.issue_types}
         count = 0
-        taken = 0  # items handed to the sink
+        taken = 0  # items handed to the sink (which keeps them; ``items`` then does not)
         pages = self._pages(wanted_fields)
         try:
             for page in pages:
@@ -672,9 +673,10 @@ class JiraBacklog:
                     items.append(self._item(key, fields, type_name, count))
                     if self.progress and count % 50 == 0:
                         self._show(f"read {count} issues")
-                if self._sink is not None and taken < len(items):  # before the next page's wait
-                    self._sink.take(taken, items[taken:])
-                    taken = len(items)
+                if self._sink is not None and items:  # before the next page's wait
+                    self._sink.take(taken, list(items))  # from now on the sink holds them
+                    taken += len(items)
+                    items.clear()
         finally:
             close = getattr(pages, "close", None)
             if close is not None:
