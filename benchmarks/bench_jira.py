@@ -147,6 +147,21 @@ def _serve(
     fake.stop()
 
 
+def enter_project(directory: str, mode: str, env: dict[str, str]) -> None:
+    """Make ``directory`` the current one, holding a config that maps the answer fields for
+    this mode's fake, with exactly the fake's Jira variables set."""
+    version = "3" if mode == "cloud" else "2"
+    mapping = "".join(f"    {a}: {fid}\n" for a, fid in FIELD_IDS.items())
+    Path(directory, ".readylint.yaml").write_text(
+        f'jira:\n  api_version: "{version}"\n  page_size: {PAGE_SIZE}\n  fields:\n{mapping}',
+        encoding="utf-8",
+    )
+    os.chdir(directory)
+    for name in ("JIRA_URL", "JIRA_EMAIL", "JIRA_API_TOKEN", "JIRA_PAT"):
+        os.environ.pop(name, None)
+    os.environ.update(env)
+
+
 def plain_loop(url: str, env: dict[str, str], mode: str, fields: str) -> int:
     """The baseline: the same pages with a plain requests session, JSON-decoded."""
     import requests
@@ -202,16 +217,7 @@ def bench_mode(mode: str, count: int, repeat: int, latency: float) -> dict[str, 
     url, env = parent.recv()
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            version = "3" if mode == "cloud" else "2"
-            mapping = "".join(f"    {a}: {fid}\n" for a, fid in FIELD_IDS.items())
-            Path(tmp, ".readylint.yaml").write_text(
-                f'jira:\n  api_version: "{version}"\n  page_size: {PAGE_SIZE}\n  fields:\n{mapping}',
-                encoding="utf-8",
-            )
-            os.chdir(tmp)
-            for name in ("JIRA_URL", "JIRA_EMAIL", "JIRA_API_TOKEN", "JIRA_PAT"):
-                os.environ.pop(name, None)
-            os.environ.update(env)
+            enter_project(tmp, mode, env)
             fields = ",".join((*BASE_FIELDS, *FIELD_IDS.values()))
             config = load_config(None)
             engine, checks = app.build_engine(config, app.Selection())

@@ -24,7 +24,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_jira import FIELD_IDS, PAGE_SIZE, ROOT, _serve  # noqa: E402
+from bench_jira import ROOT, _serve, enter_project  # noqa: E402
 
 
 def bench_mode(mode: str, count: int, latency: float) -> tuple[int, float, float]:
@@ -45,16 +45,7 @@ def bench_mode(mode: str, count: int, latency: float) -> tuple[int, float, float
     made: set[int] = set()
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            version = "3" if mode == "cloud" else "2"
-            mapping = "".join(f"    {a}: {fid}\n" for a, fid in FIELD_IDS.items())
-            Path(tmp, ".readylint.yaml").write_text(
-                f'jira:\n  api_version: "{version}"\n  page_size: {PAGE_SIZE}\n  fields:\n{mapping}',
-                encoding="utf-8",
-            )
-            os.chdir(tmp)
-            for name in ("JIRA_URL", "JIRA_EMAIL", "JIRA_API_TOKEN", "JIRA_PAT"):
-                os.environ.pop(name, None)
-            os.environ.update(env)
+            enter_project(tmp, mode, env)
             config = load_config(None)
             engine, checks = app.build_engine(config, app.Selection())
             backlog = JiraBacklog(
