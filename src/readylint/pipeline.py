@@ -373,9 +373,8 @@ class Digester:
             self._restart()
         else:
             del self._waiting[start - done + self._next :]
-        if self._next > SEAL_EVERY and 2 * self._next > len(self._waiting):
-            del self._waiting[: self._next]
-            self._next = 0
+        if self._next == len(self._waiting):  # all checked: the list starts afresh
+            self._waiting, self._next = [], 0
         self._waiting.extend(items)
 
     def idle(self) -> bool:
