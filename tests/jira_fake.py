@@ -12,6 +12,7 @@ answer (a status with body and headers: ``Fault(match, 503, ...)``, ``Fault.html
 ``Fault.retry_after``, ``Fault.echo_auth``) or spoils the normal one on the wire
 (``Fault.reset`` mid-body, ``Fault.truncated`` JSON, ``Fault.slow`` drip-feed, ``Fault.short``
 page), or edits the store just before answering (``Fault.change``: rerank, add, remove issues).
+``most_in_flight`` counts, per method, the most requests it was answering at one time.
 """
 
 from __future__ import annotations

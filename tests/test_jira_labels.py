@@ -148,9 +148,7 @@ def test_a_failure_midway_reports_what_was_and_was_not_changed(
     status: int, fake: FakeJira, monkeypatch: Any, capsys: Any
 ) -> None:
     monkeypatch.setattr(jira_source, "LABEL_WORKERS", 1)  # one update at a time: an exact account
-    for key in ("SHOP-2", "SHOP-6"):  # both pass: their label is to be removed
-        fake.find(key)["fields"]["labels"].append(LABEL)
-    # Planned, in backlog order: SHOP-1 remove, SHOP-2 remove, SHOP-3 add, SHOP-6 remove.
+    four_changes(fake)
     fake.inject(Fault("issue/", status, {"errorMessages": ["Boom."]}, method="PUT", after=2))
     run = check(fake, monkeypatch, capsys, "--label-unready", LABEL)
     assert run.code == 2
