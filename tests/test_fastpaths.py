@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import zlib
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from readylint import boilerplate, judge, text
@@ -115,7 +115,8 @@ def test_log_line_in_two_steps_is_the_whole_list(value: str) -> None:
 
 
 def _reference_prose_sentences(value: str) -> list[str]:
-    """``prose_sentences`` testing each sentence against the whole list, as first written."""
+    """``prose_sentences`` as first written: every heading substituted, every word of a sentence
+    counted, and each sentence tested against the whole list of log signs."""
     cleaned = judge._WIKI_HEADING.sub(r"\1", judge.strip_code(value))
     found: list[str] = []
     lead_in = ""
@@ -141,11 +142,25 @@ def _reference_prose_sentences(value: str) -> list[str]:
 PROSE_PIECES = st.one_of(
     LOG_PIECES,
     PIECES,
-    st.sampled_from(["Users cannot export reports. ", "h3. Steps", "*Expected*:", "   ", ". "]),
+    st.sampled_from(
+        [
+            "Users cannot export reports. ",
+            "h3. Steps",
+            "*Expected*:",
+            "   ",
+            ". ",
+            " h6.\t",
+            "h7. ",
+            "ab",
+            "a" * 41,
+            "a" * 80,
+        ]
+    ),
 )
 
 
 @given(st.lists(PROSE_PIECES, max_size=30).map("".join))
+@example("h3. Steps to reproduce\nOpen the editor now")  # the heading starts the next sentence
 def test_prose_sentences_drop_exactly_the_log_lines(value: str) -> None:
     assert judge.prose_sentences(value) == _reference_prose_sentences(value)
 

@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 
 from readylint.definitions import Flag, JudgeSpec, ProseSpec
 from readylint.linear import compile_linear, phrase_pattern, phrase_prefilter
@@ -108,6 +109,7 @@ _LEAD_IN = re.compile(
 )
 _HEADING_MARK = re.compile(r"^h[1-6]\.|:[*_]{0,2}$|^[*_]{1,2}[^*_]{1,60}[*_]{1,2}$")
 _WIKI_HEADING = re.compile(r"^[ \t]{0,3}(h[1-6]\.)[ \t]{1,10}", re.M)  # "h3. Title" -> "h3.Title"
+_HEADING_NAME = re.compile(r"h[1-6]\.")  # what ``_WIKI_HEADING`` needs: most text has none
 
 
 def strip_code(text: str) -> str:
@@ -154,19 +156,25 @@ def _remove_blocks(text: str) -> str:
 
 def prose_sentences(text: str) -> list[str]:
     """The sentences of a description that are prose: code, logs and stack traces removed."""
-    cleaned = _WIKI_HEADING.sub(r"\1", strip_code(text))  # "h3. " must not end a sentence
+    cleaned = strip_code(text)
+    if _HEADING_NAME.search(cleaned):  # else the substitution cannot match (and costs more)
+        cleaned = _WIKI_HEADING.sub(r"\1", cleaned)  # "h3. " must not end a sentence
     found: list[str] = []
     lead_in = ""
     for part in _SENTENCE_END.split(cleaned):
         sentence = " ".join(part.split())
-        if not _WORDISH.search(sentence):  # nothing, or a list number such as "1."
+        words = _WORDISH.finditer(sentence)
+        if next(words, None) is None:  # nothing, or a list number such as "1."
             continue
         if len(sentence) <= 60 and _LEAD_IN.match(sentence) and _HEADING_MARK.search(sentence):
             lead_in = sentence  # a heading or label: it starts the next sentence
             continue
         if lead_in:
             sentence, lead_in = f"{lead_in} {sentence}", ""
-        if len(_WORDISH.findall(sentence)) >= 3:
+            words = _WORDISH.finditer(sentence)
+            next(words)
+        # Three words or more: the first is found, the third decides (the rest are not read).
+        if next(islice(words, 1, None), None) is not None:
             found.append(sentence)
     if found and _LOG_ROUGH_LINES.matches("\n".join(found)):
         found = [sentence for sentence in found if not is_log_line(sentence)]
