@@ -83,6 +83,28 @@ def _reference_signature(words: list[str]) -> tuple[int, ...]:
     return tuple(result)
 
 
+SEPARATED = st.lists(st.one_of(PIECES, st.sampled_from(["\x1c", "\x1f", "\x0b", "\x0c"])),
+                     max_size=25).map("".join)  # fmt: skip
+
+
+@given(SEPARATED, st.integers(min_value=1, max_value=12))
+@example("Users\x1ccannot export reports", 3)  # a separator str.split() takes as white space
+def test_fingerprint_is_normalise_and_signature(value: str, min_words: int) -> None:
+    data = boilerplate.normalise(value).encode()
+    found = boilerplate.fingerprint("f", value, 1, min_words=min_words, excerpt="")
+    if not data:
+        assert found is None
+        return
+    assert found is not None
+    assert found.exact == boilerplate.blake2b(data, digest_size=boilerplate._EXACT).digest()
+    words = data.split()
+    if len(words) < min_words:
+        assert found.signature is None
+    else:
+        signature = boilerplate._signature(words[: boilerplate._MAX_WORDS])
+        assert found.signature == boilerplate._PACK.pack(*(v & 0xFFFF for v in signature))
+
+
 @given(TEXTS)
 def test_signature_of_bytes_is_the_reference_signature(value: str) -> None:
     words = boilerplate.normalise(value).split()
