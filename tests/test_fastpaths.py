@@ -60,6 +60,17 @@ def test_content_words_remembered_stems_are_the_same(value: str) -> None:
     assert judge.content_words(value) == expected  # again, from the remembered stems
 
 
+TITLE_WORDS = st.sampled_from(["users", "cannot", "export", "reports", "the", "crash", "logo"])
+
+
+@given(TEXTS, st.lists(TITLE_WORDS, max_size=6).map(" ".join))
+@example("Users cannot export reports daily anymore", "Users cannot export reports")
+def test_restates_stops_early_but_is_the_set_rule(value: str, title: str) -> None:
+    mine, theirs = judge.content_words(value), judge.content_words(title)
+    allowed = max(1, len(mine) // 3) if len(mine) >= 3 else 0
+    assert judge.restates(value, title) == (not mine or len(mine - theirs) <= allowed)
+
+
 def _reference_signature(words: list[str]) -> tuple[int, ...]:
     """The signature as first written (str shingles, encoded one by one), as the oracle."""
     hashes_, span = boilerplate._HASHES, boilerplate._SPAN

@@ -271,15 +271,39 @@ def _title_words(title: str) -> frozenset[str]:
     return frozenset(content_words(title))
 
 
+def _allowed(count: int) -> int:
+    """How many of ``count`` content words may be new for the text to restate the title."""
+    return max(1, count // 3) if count >= 3 else 0
+
+
 def restates(answer: str, title: str) -> bool:
     """Whether the answer's content words are (nearly) all the title's: at most one in three is
-    new (one, from three words on). "This is not intuitive" has one content word, and it is new."""
-    mine = content_words(answer)
-    if not mine:
-        return True
+    new (one, from three words on). "This is not intuitive" has one content word, and it is new.
+
+    The words are read until the answer cannot restate the title whatever follows: once ``new``
+    words are not the title's, the most the rest could add is the title's other words, so the
+    answer fails when ``new`` exceeds what ``len(title words) + new`` words allow."""
     theirs = _title_words(title)
-    allowed = max(1, len(mine) // 3) if len(mine) >= 3 else 0
-    return len(mine - theirs) <= allowed
+    limit = len(theirs)
+    stems = _STEMS
+    mine: set[str] = set()
+    new = 0
+    for word in _CONTENT.findall(answer.lower()):
+        stem = stems.get(word)
+        if stem is None:
+            if word in STOPWORDS:
+                continue
+            stem = _stem(word)
+            if len(stems) < _STEMS_LIMIT:
+                stems[word] = stem
+        if stem in mine:
+            continue
+        mine.add(stem)
+        if stem not in theirs:
+            new += 1
+            if new > _allowed(limit + new):
+                return False
+    return not mine or new <= _allowed(len(mine))
 
 
 @dataclass(frozen=True, slots=True)
