@@ -8,7 +8,7 @@ nested quantifiers (``tests/test_quality_linear.py`` checks these with ``linear.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
@@ -250,10 +250,9 @@ def _stem(word: str) -> str:
     return cut.removesuffix("e") or word
 
 
-def content_words(text: str) -> set[str]:
-    """The text's words, less stopwords, lightly stemmed."""
+def _content_stems(text: str) -> Iterator[str]:
+    """The text's words, less stopwords, lightly stemmed, in order (repeats included)."""
     stems = _STEMS
-    found: set[str] = set()
     for word in _CONTENT.findall(text.lower()):
         stem = stems.get(word)
         if stem is None:
@@ -262,8 +261,12 @@ def content_words(text: str) -> set[str]:
             stem = _stem(word)
             if len(stems) < _STEMS_LIMIT:
                 stems[word] = stem
-        found.add(stem)
-    return found
+        yield stem
+
+
+def content_words(text: str) -> set[str]:
+    """The text's words, less stopwords, lightly stemmed."""
+    return set(_content_stems(text))
 
 
 @lru_cache(maxsize=16)  # each answer check of an item compares with the same title
@@ -285,17 +288,9 @@ def restates(answer: str, title: str) -> bool:
     answer fails when ``new`` exceeds what ``len(title words) + new`` words allow."""
     theirs = _title_words(title)
     limit = len(theirs)
-    stems = _STEMS
     mine: set[str] = set()
     new = 0
-    for word in _CONTENT.findall(answer.lower()):
-        stem = stems.get(word)
-        if stem is None:
-            if word in STOPWORDS:
-                continue
-            stem = _stem(word)
-            if len(stems) < _STEMS_LIMIT:
-                stems[word] = stem
+    for stem in _content_stems(answer):
         if stem in mine:
             continue
         mine.add(stem)
