@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 import zlib
 
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from readylint import boilerplate, judge, text
-from readylint.rx import AnyOf
+from readylint.rx import HAS_RE2, AnyOf
 
 # Markdown and punctuation pieces among words, so the fast paths' guards are exercised.
 PIECES = st.sampled_from(
@@ -145,6 +146,32 @@ def test_rough_log_signs_let_through_every_log_line(value: str) -> None:
 @given(st.lists(LOG_PIECES, max_size=14).map("".join))
 def test_log_line_in_two_steps_is_the_whole_list(value: str) -> None:
     assert judge.is_log_line(value) == LOG_LIST.matches(value)
+
+
+# Sentence ends and what sits round them: closers, every ASCII white space ``re`` knows
+# (vertical tab and the separators 0x1C to 0x1F included), and runs of them.
+END_PIECES = st.sampled_from(
+    [".", "!", "?", '"', "'", ")", "]", " ", "  ", "   ", "\n", "\t", "\v", "\f", "\r",
+     "\x1c", "\x1f", "word", "e.g", "3.5", "x" * 60, " " * 49, " " * 51]
+)  # fmt: skip
+
+
+@given(st.lists(END_PIECES, max_size=30).map("".join))
+@example('Done!" )  Next.\x1c\x1c\x1cthen')
+def test_sentence_parts_by_re2_are_the_look_behind_split(value: str) -> None:
+    assert judge.sentence_parts(value) == judge._SENTENCE_END.split(value)
+
+
+def test_sentence_parts_of_ascii_text_go_through_re2() -> None:
+    if not HAS_RE2:
+        pytest.skip("google-re2 is not installed: sentences are split by re alone")
+    assert judge._ascii_sentence_split() is not None
+    assert judge.sentence_parts("It failed.  Then? It\nworked") == [
+        "It failed.",
+        "Then?",
+        "It",
+        "worked",
+    ]
 
 
 def _reference_prose_sentences(value: str) -> list[str]:

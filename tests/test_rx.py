@@ -62,3 +62,11 @@ def test_any_of_finds_the_leftmost_of_re2_and_re_parts() -> None:
     found = rx.AnyOf([r"(?<=the )users", r"wait"]).search("when sync fails the users wait")
     assert found is not None and found.group(0) == "users"
     assert rx.AnyOf([r"(?<=the )users", r"wait"]).matches("nothing here") is False
+
+
+@needs_re2
+def test_sentence_splits_of_ascii_text_keep_the_end_mark() -> None:
+    split = rx.ascii_splitter(r"([.!?]) +|\n")
+    assert split is not None
+    assert split("One. Two!\nThree") == ["One.", "Two!", "Three"]
+    assert split("") == [""]

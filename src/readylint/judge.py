@@ -8,14 +8,14 @@ nested quantifiers (``tests/test_quality_linear.py`` checks these with ``linear.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
 
 from readylint.definitions import Flag, JudgeSpec, ProseSpec
 from readylint.linear import compile_linear, phrase_pattern, phrase_prefilter
-from readylint.rx import AnyOf, Match, Pattern, TextPattern, compile_re2
+from readylint.rx import AnyOf, Match, Pattern, TextPattern, ascii_splitter, compile_re2
 
 # --- cleaning prose before it is judged -------------------------------------------------------
 
@@ -100,6 +100,26 @@ def is_log_line(sentence: str) -> bool:
 
 # Sentence ends: ., ! or ? before a space; a line break; a run of 3+ spaces (flattened lines).
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]{0,2}\s{1,50}|\n|\s{3,50}")
+# The same for ASCII text in RE2's syntax, which has no look-behind: the end mark is matched
+# and kept with the sentence (``rx.ascii_splitter``); the class is ``re``'s ``\s`` for ASCII.
+# ``re`` tries the look-behind at every character; RE2 splits an answer three times faster.
+_SENTENCE_END_ASCII = r"([.!?])[\"')\]]{0,2}[\t-\r\x1c-\x1f ]{1,50}|\n|[\t-\r\x1c-\x1f ]{3,50}"
+
+
+@lru_cache(maxsize=1)
+def _ascii_sentence_split() -> Callable[[str], list[str]] | None:
+    return ascii_splitter(_SENTENCE_END_ASCII)
+
+
+def sentence_parts(text: str) -> list[str]:
+    """``_SENTENCE_END.split(text)``: by RE2 where the text is ASCII and RE2 is installed."""
+    if text.isascii():
+        split = _ascii_sentence_split()
+        if split is not None:
+            return split(text)
+    return _SENTENCE_END.split(text)
+
+
 _WORDISH = re.compile(r"[A-Za-z]{2,40}")
 # A heading or label line on its own ("h5. Actual result", "*Expected Results*", "To reproduce:"):
 # it is kept as the start of the sentence after it, so cues can see what that sentence is.
@@ -161,7 +181,7 @@ def prose_sentences(text: str) -> list[str]:
         cleaned = _WIKI_HEADING.sub(r"\1", cleaned)  # "h3. " must not end a sentence
     found: list[str] = []
     lead_in = ""
-    for part in _SENTENCE_END.split(cleaned):
+    for part in sentence_parts(cleaned):
         sentence = " ".join(part.split())
         words = _WORDISH.finditer(sentence)
         if next(words, None) is None:  # nothing, or a list number such as "1."

@@ -16,7 +16,7 @@ check files' words are English, so verdicts do not change (``benchmarks/accuracy
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, cast
 
 from readylint.literals import Needs
@@ -257,6 +257,32 @@ class _Program:
 
     def match(self, text: str) -> Match | None:
         return self._find(_ANCHOR_START, text)
+
+    def split_ascii(self, text: str) -> list[str]:
+        """The parts of an ASCII ``text`` between the matches of a pattern with exactly one group
+        that never matches the empty string; a part runs on to the end of the group's text
+        where the group took part in the match after it. For a group at the start of the
+        pattern, that is ``re.split``'s list with each group's text joined to the part before
+        it. Several times faster than ``re`` for a pattern that ``re`` tries at every position."""
+        data = text.encode("ascii")
+        size = len(data)
+        match = self._program.Match
+        parts: list[str] = []
+        start = 0
+        while True:
+            (begin, end), (_, kept) = match(_UNANCHORED, data, start, size)
+            if begin < 0:
+                parts.append(text[start:])
+                return parts
+            parts.append(text[start : kept if kept >= 0 else begin])
+            start = end
+
+
+def ascii_splitter(pattern: str) -> Callable[[str], list[str]] | None:
+    """``pattern`` (case-sensitive, one group) compiled by RE2, as its ``_Program.split_ascii``;
+    None where RE2, or calling its program directly, is not available."""
+    compiled: object = compile_re2(pattern, ignore_case=False)
+    return compiled.split_ascii if isinstance(compiled, _Program) else None
 
 
 def _direct(compiled: Any) -> Pattern:
