@@ -65,6 +65,21 @@ def test_any_of_finds_the_leftmost_of_re2_and_re_parts() -> None:
 
 
 @needs_re2
+@pytest.mark.parametrize("text", TEXTS)
+@pytest.mark.parametrize(
+    "patterns", [[r"users?\s+(?:lose|cannot)"], [r"\bdata\b", r"zeit"], ["x?"]]
+)
+def test_any_of_matches_answers_as_search_does(patterns: list[str], text: str) -> None:
+    # a list of one RE2 alternation is asked directly (``_Program.matches``), without a match
+    found = rx.AnyOf(patterns)
+    found._calls = rx._ASK_NEEDS  # past the literal needs, as after the first 64 answers
+    found.search(text)
+    assert found._parts is not None
+    assert found.matches(text) == (found.search(text) is not None)
+    assert found.matches(text) == any(re.search(p, text, re.I) for p in patterns)
+
+
+@needs_re2
 def test_sentence_splits_of_ascii_text_keep_the_end_mark() -> None:
     split = rx.ascii_splitter(r"([.!?]) +|\n")
     assert split is not None

@@ -171,6 +171,11 @@ class AnyOf:
             if self._cannot_match(text):
                 return False
             parts = self._compile()
+        if len(parts) == 1:  # most lists: one RE2 alternation, asked without building a match
+            (part,) = parts
+            if isinstance(part, _Program):
+                return part.matches(text)
+            return part.search(text) is not None
         return any(part.search(text) is not None for part in parts)
 
 
@@ -254,6 +259,12 @@ class _Program:
 
     def search(self, text: str) -> Match | None:
         return self._find(_UNANCHORED, text)
+
+    def matches(self, text: str) -> bool:
+        """Whether ``search`` finds a match (no offsets converted, no match built)."""
+        data = text.encode("utf-8", "surrogatepass")
+        start: int = self._program.Match(_UNANCHORED, data, 0, len(data))[0][0]
+        return start >= 0
 
     def match(self, text: str) -> Match | None:
         return self._find(_ANCHOR_START, text)
