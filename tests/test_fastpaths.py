@@ -246,3 +246,35 @@ def test_placeholder_plain_text_is_the_substitution(value: str) -> None:
     fast = " ".join(lowered.translate(text.PUNCT_TO_SPACE).split())
     if lowered.isascii():
         assert fast == slow
+
+
+def _reference_placeholder(value: str) -> str | None:
+    """``text.placeholder`` as it was before the "lorem" guard."""
+    stripped = value.strip()
+    if not stripped:
+        return None
+    if len(stripped) > text._LONGEST_PLACEHOLDER:
+        return text.placeholder(value)  # this branch is not what the guard changed
+    if text._PLACEHOLDER_PUNCT.match(stripped) or text._SLOT_ONLY.match(stripped):
+        return stripped
+    if text._LOREM.search(stripped):
+        return "lorem ipsum"
+    plain = text._SPACES.sub(" ", text._NORMALISE.sub(" ", stripped.lower())).strip()
+    if plain in text.PLACEHOLDER_WORDS or text._TO_BE.match(plain):
+        return stripped if len(stripped) <= 40 else stripped[:37] + "..."
+    return None
+
+
+LOREM_PIECES = st.one_of(
+    PIECES,
+    st.sampled_from(
+        ["lorem", "Lorem", "LOREM", "lOrEm", "ipsum", "IPSUM", "ip\u017fum", "\u0131psum", " ",
+         "tbd", "TBD", "to be defined", "\u212a", "-", "x"]
+    ),
+)  # fmt: skip
+
+
+@given(st.lists(LOREM_PIECES, max_size=12).map("".join))
+@example("LoReM IP\u017fUM")  # the long s matches "s" only ignoring case
+def test_placeholder_asks_for_lorem_ipsum_only_where_lorem_is(value: str) -> None:
+    assert text.placeholder(value) == _reference_placeholder(value)

@@ -132,9 +132,10 @@ def placeholder(text: str) -> str | None:
         return stripped
     if _SLOT_ONLY.match(stripped):
         return stripped
-    if _LOREM.search(stripped):
-        return "lorem ipsum"
     lowered = stripped.lower()
+    # Each letter of "lorem" that ``re.I`` matches lowers to it, so no "lorem" is no match.
+    if "lorem" in lowered and _LOREM.search(stripped):
+        return "lorem ipsum"
     if lowered.isascii():
         plain = " ".join(lowered.translate(PUNCT_TO_SPACE).split())
     else:
