@@ -9,7 +9,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from readylint import boilerplate, judge, text
+from readylint import boilerplate, engine, judge, text
 from readylint.rx import HAS_RE2, AnyOf
 
 # Markdown and punctuation pieces among words, so the fast paths' guards are exercised.
@@ -278,3 +278,18 @@ LOREM_PIECES = st.one_of(
 @example("LoReM IP\u017fUM")  # the long s matches "s" only ignoring case
 def test_placeholder_asks_for_lorem_ipsum_only_where_lorem_is(value: str) -> None:
     assert text.placeholder(value) == _reference_placeholder(value)
+
+
+EXCERPT_TEXTS = st.lists(
+    st.sampled_from(["word", " ", "   ", "\n", "\t", "x" * 70, "ab."]), max_size=40
+).map("".join)
+
+
+@given(EXCERPT_TEXTS, st.integers(min_value=4, max_value=90))
+# the head is white space past the limit: the whole text decides
+@example("x" * 75 + " " * 90 + "y", 80)
+@example("x" * 80 + " " * 90, 80)  # exactly the limit, flattened: not cut
+def test_excerpt_from_the_head_is_the_excerpt_of_the_whole(value: str, limit: int) -> None:
+    flat = " ".join(value.split())
+    expected = flat if len(flat) <= limit else flat[: limit - 3].rstrip() + "..."
+    assert engine._excerpt(value, limit) == expected

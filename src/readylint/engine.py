@@ -760,6 +760,12 @@ _TEMPLATE_SLOT = re.compile(
 
 
 def _excerpt(text: str, limit: int = 80) -> str:
+    """The text on one line, cut to ``limit`` characters with "..." where it is longer."""
+    if len(text) > 2 * limit:  # most answers: the head alone, flattened, is long enough
+        # a prefix of the flattened text (a word cut short, or the white space dropped at its end)
+        head = " ".join(text[: 2 * limit].split())
+        if len(head) > limit:
+            return head[: limit - 3].rstrip() + "..."
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 3].rstrip() + "..."
 
