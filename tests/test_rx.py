@@ -85,3 +85,7 @@ def test_sentence_splits_of_ascii_text_keep_the_end_mark() -> None:
     assert split is not None
     assert split("One. Two!\nThree") == ["One.", "Two!", "Three"]
     assert split("") == [""]
+    empty = rx.ascii_splitter(r"(x)?")  # matches the empty string: refused, not looped on
+    assert empty is not None
+    with pytest.raises(ValueError, match="empty string"):
+        empty("abc")

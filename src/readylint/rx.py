@@ -285,6 +285,8 @@ class _Program:
             if begin < 0:
                 parts.append(text[start:])
                 return parts
+            if end == begin:  # the precondition broken: the loop would never end
+                raise ValueError(f"{self.pattern!r} matched the empty string")
             parts.append(text[start : kept if kept >= 0 else begin])
             start = end
 
