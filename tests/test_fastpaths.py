@@ -162,9 +162,8 @@ def test_sentence_parts_by_re2_are_the_look_behind_split(value: str) -> None:
     assert judge.sentence_parts(value) == judge._SENTENCE_END.split(value)
 
 
+@pytest.mark.skipif(not HAS_RE2, reason="google-re2 is not installed: re splits every text")
 def test_sentence_parts_of_ascii_text_go_through_re2() -> None:
-    if not HAS_RE2:
-        pytest.skip("google-re2 is not installed: sentences are split by re alone")
     assert judge._ascii_sentence_split() is not None
     assert judge.sentence_parts("It failed.  Then? It\nworked") == [
         "It failed.",

@@ -171,11 +171,8 @@ class AnyOf:
             if self._cannot_match(text):
                 return False
             parts = self._compile()
-        if len(parts) == 1:  # most lists: one RE2 alternation, asked without building a match
-            (part,) = parts
-            if isinstance(part, _Program):
-                return part.matches(text)
-            return part.search(text) is not None
+        if len(parts) == 1 and isinstance(parts[0], _Program):  # most lists: one RE2 program
+            return parts[0].matches(text)  # asked without building a match
         return any(part.search(text) is not None for part in parts)
 
 
