@@ -291,3 +291,48 @@ def test_large_json_reports_are_the_same_documents(
     assert json.loads(compact) == json.loads(pretty)
     many = dataclasses.replace(result, items=list(result.items) * 3)
     assert json.loads(REPORTERS[name](many, ReportOptions()))  # more lines, still a document
+
+
+def encoded_item(result: ItemResult) -> str:
+    from readylint.reporters import json as json_reporter
+
+    return json.dumps(json_reporter._item(result), ensure_ascii=False)
+
+
+@settings(max_examples=300, deadline=None)
+@given(run_results())
+def test_a_large_json_report_writes_each_item_as_the_encoder_would(result: RunResult) -> None:
+    from readylint.reporters import json as json_reporter
+
+    for item in result.items:
+        assert json_reporter._item_line(item) == encoded_item(item)
+
+
+@pytest.mark.parametrize(
+    "text", ["\ud800 lone", "nul \x00 del \x7f", "𝄞 \u2028 \u2029", 'q"\\/', "\x1f\t\r\n"]
+)
+def test_item_lines_escape_as_the_encoder_does(text: str) -> None:
+    from readylint.reporters import json as json_reporter
+
+    result = ItemResult(
+        BacklogItem(text, text, Location(text, 10**20, text)),
+        7,
+        [Finding(text, "error", text, None), Finding("c", "warning", text, 0)],
+    )
+    assert json_reporter._item_line(result) == encoded_item(result)
+
+
+def test_a_large_json_report_is_the_encoders_document(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The streamed JSON report, item lines written directly, is the one the encoder writes."""
+    from readylint.reporters import json as json_reporter
+
+    result = large_result(3 * jsonstream.PRETTY_LIMIT)
+    expected = "".join(
+        [
+            f'{{\n  "version": {json.dumps(result.version)},\n',
+            f'  "summary": {json.dumps(json_reporter._summary(result))},\n  "items": ',
+            *jsonstream.json_array(map(json_reporter._item, result.items), indent=4, pretty=False),
+            ',\n  "errors": []\n}\n',
+        ]
+    )
+    assert "".join(json_reporter.chunks(result, ReportOptions())) == expected

@@ -16,12 +16,19 @@ PRETTY_LIMIT = 2000
 ELEMENTS_PER_CHUNK = 1000
 
 
-def json_array(values: Iterable[Any], *, indent: int, pretty: bool) -> Iterator[str]:
+def json_array(
+    values: Iterable[Any],
+    *,
+    indent: int,
+    pretty: bool,
+    line: Callable[[Any], str] | None = None,
+) -> Iterator[str]:
     """The JSON array of ``values``, in pieces, for a document indented by two spaces in which
     the array's elements sit ``indent`` spaces in: each element pretty-printed exactly as
-    ``json.dumps(document, indent=2)`` would, or (``pretty`` false) on one line of its own."""
+    ``json.dumps(document, indent=2)`` would, or (``pretty`` false) on one line of its own, as
+    ``line`` writes it (by default the encoder: ``json.dumps(value, ensure_ascii=False)``)."""
     inner = "\n" + " " * indent
-    dump: Callable[[Any], str] = json.JSONEncoder(ensure_ascii=False).encode
+    dump: Callable[[Any], str] = line or json.JSONEncoder(ensure_ascii=False).encode
     if pretty:
 
         def dump(value: Any) -> str:
