@@ -7,6 +7,7 @@ from __future__ import annotations
 import gc
 import pickle
 from pathlib import Path
+from random import Random
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -15,7 +16,7 @@ from readylint import app, pipeline
 from readylint.backlog import duplicate_ids, order_items
 from readylint.config import Config
 from readylint.engine import Engine
-from readylint.itemtable import ItemTable, Ordered, item_ids
+from readylint.itemtable import ItemTable, Ordered, item_ids, marked_positions
 from readylint.models import BacklogItem, Finding, ItemResult, Location, Suppression
 from readylint.paths import display_path
 from readylint.results import PackedResults, backlog_items
@@ -139,6 +140,36 @@ def test_packed_results_of_rows_build_their_items_when_read() -> None:
     assert list(packed) == plain == list(PackedResults(plain))
     assert list(backlog_items(packed)) == [items[0], items[2], items[4]]
     assert (packed.ready_count, packed.finding_count) == (1, 3)
+
+
+def _wants_b(labels: tuple[str, ...]) -> bool:
+    return "b" in labels
+
+
+def _is_marked(item: BacklogItem) -> bool:
+    return bool(item.suppressions) or _wants_b(item.labels)
+
+
+@given(ITEMS, st.randoms(use_true_random=False))
+def test_marked_items_are_found_in_the_columns(items: list[BacklogItem], rng: Random) -> None:
+    """``marked``: the items with ``readylint-ignore`` entries or a wanted label set, by position,
+    from a table, a table in another order and packed results of some of them, as a scan of the
+    built items finds them."""
+    table = ItemTable(items)
+    assert table.marked(_wants_b) == [k for k, item in enumerate(items) if _is_marked(item)]
+    order = list(range(len(items)))
+    rng.shuffle(order)
+    ordered = Ordered(table, order)
+    expected = [k for k, item in enumerate(ordered) if _is_marked(item)]
+    assert marked_positions(ordered, _wants_b) == expected
+    assert marked_positions(list(ordered), _wants_b) == expected
+    reported = sorted(rng.sample(order, len(order) // 2))
+    packed = PackedResults.of(ordered, ((k, []) for k in reported))
+    assert packed.marked(_wants_b) == [k for k, r in enumerate(packed) if _is_marked(r.item)]
+    if reported:  # a replaced result is asked itself
+        other = BacklogItem("NEW", "New", Location("n.yaml", 1), labels=("b",))
+        changed = packed.replaced({0: ItemResult(other, 1, [])})
+        assert changed.marked(_wants_b) == [k for k, r in enumerate(changed) if _is_marked(r.item)]
 
 
 def test_an_engine_finishes_table_items_as_it_does_a_list() -> None:

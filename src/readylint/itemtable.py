@@ -13,7 +13,7 @@ that was added; what is needed of every item (ids, backlog order) is read from t
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import pairwise
 from typing import Any, overload
 
@@ -208,6 +208,19 @@ class ItemTable(Sequence[BacklogItem]):
     def all_ids(self) -> list[str]:
         return self.ids.all()
 
+    def marked(self, labels_wanted: Callable[[tuple[str, ...]], bool]) -> list[int]:
+        """Positions, in order, of the items with ``readylint-ignore`` entries or a label set
+        ``labels_wanted`` accepts: each distinct label set is asked once, no item is built."""
+        wanted = {
+            number
+            for number, value in enumerate(self.values)
+            if value[0] == "labels" and labels_wanted(value[1])
+        }
+        found = set(self.suppressions)
+        if wanted:
+            found.update(k for k, number in enumerate(self.labels) if number in wanted)
+        return sorted(found)
+
     def backlog_order(self) -> array[int]:
         """Positions in backlog order (``backlog.order_key``), read from the columns."""
         paths = [(value[1] or "") if value[0] == "place" else "" for value in self.values]
@@ -246,6 +259,19 @@ class Ordered(Reordered[BacklogItem]):
     def all_ids(self) -> list[str]:
         ids = self.table.all_ids()
         return [ids[k] for k in self.order]
+
+
+def marked_positions(
+    items: Sequence[BacklogItem], labels_wanted: Callable[[tuple[str, ...]], bool]
+) -> list[int]:
+    """``ItemTable.marked`` of any sequence of items: from the columns of a table, without
+    building the items."""
+    if isinstance(items, ItemTable):
+        return items.marked(labels_wanted)
+    if isinstance(items, Ordered):
+        found = set(items.table.marked(labels_wanted))
+        return [k for k, at in enumerate(items.order) if at in found] if found else []
+    return [k for k, item in enumerate(items) if item.suppressions or labels_wanted(item.labels)]
 
 
 def item_ids(items: Sequence[BacklogItem]) -> list[str]:

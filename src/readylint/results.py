@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import zlib
 from array import array
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import overload
 
+from readylint.itemtable import marked_positions
 from readylint.models import SEVERITIES, BacklogItem, Finding, ItemResult, sequence_index
 
 BATCH = 1024
@@ -133,6 +134,21 @@ class PackedResults(Sequence[ItemResult]):
 
     def __iter__(self) -> Iterator[ItemResult]:
         return (self[k] for k in range(len(self)))
+
+    def marked(self, labels_wanted: Callable[[tuple[str, ...]], bool]) -> list[int]:
+        """The results, by index, whose items have ``readylint-ignore`` entries or a label set
+        ``labels_wanted`` accepts (``itemtable.marked_positions``), without building the items."""
+        found = set(marked_positions(self._items, labels_wanted))
+        marked = [k for k, at in enumerate(self._at) if at in found] if found else []
+        if self._changed:  # a replaced result is asked itself
+            marked = sorted(
+                {*marked}.difference(self._changed).union(
+                    k
+                    for k, result in self._changed.items()
+                    if result.item.suppressions or labels_wanted(result.item.labels)
+                )
+            )
+        return marked
 
     @property
     def ready_count(self) -> int:

@@ -35,11 +35,19 @@ SUPPRESSION_CHECK = CheckInfo(
 )
 
 
+def _is_ignore_label(label: str) -> bool:
+    return label.lower().startswith(LABEL_PREFIX) and len(label) > len(LABEL_PREFIX)
+
+
+def _has_ignore_label(labels: tuple[str, ...]) -> bool:
+    return any(map(_is_ignore_label, labels))
+
+
 def item_suppressions(item: BacklogItem) -> list[Suppression]:
     """The item's own entries plus one per ``readylint-ignore-<check>`` label."""
     found = list(item.suppressions)
     for label in item.labels:
-        if label.lower().startswith(LABEL_PREFIX) and len(label) > len(LABEL_PREFIX):
+        if _is_ignore_label(label):
             found.append(Suppression(label[len(LABEL_PREFIX) :], "", None, from_label=True))
     return found
 
@@ -51,17 +59,18 @@ def apply(result: RunResult, known_checks: Collection[str]) -> RunResult:
     changed: dict[int, ItemResult] = {}
     suppressed = 0
     packed = not isinstance(result.items, list)  # a large run's results.PackedResults
-    if packed:
-        from readylint.results import backlog_items
+    if packed:  # the items with suppressions, found in the columns: no item built for the rest
+        from readylint.results import PackedResults
 
-        items_read: Iterable[BacklogItem] = backlog_items(result.items)
+        assert isinstance(result.items, PackedResults)
+        marked: Iterable[int] = result.items.marked(_has_ignore_label)
     else:
-        items_read = (r.item for r in result.items)
-    for index, item in enumerate(items_read):
-        entries = item_suppressions(item)
+        marked = range(len(result.items))
+    for index in marked:
+        item_result = result.items[index]
+        entries = item_suppressions(item_result.item)
         if not entries:
             continue
-        item_result = result.items[index]
         targets = {by_norm.get(normalise_key(e.check)) for e in entries} - {None}
         kept = [f for f in item_result.findings if f.check not in targets]
         suppressed += len(item_result.findings) - len(kept)
