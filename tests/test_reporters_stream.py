@@ -29,6 +29,7 @@ from readylint.models import (
     RunResult,
 )
 from readylint.reporters import REPORTERS, STREAMERS, ReportOptions, in_chunks, junit
+from readylint.reporters import json as json_reporter
 from readylint.reporters._common import check_list, finding_line, item_path
 
 # --- the JUnit report as it was built before (ElementTree), for comparison -------------------
@@ -280,8 +281,6 @@ def test_large_json_reports_are_the_same_documents(
     name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Above ``PRETTY_LIMIT`` items an array holds one element per line: the same document."""
-    from readylint.reporters import json as json_reporter
-
     result = fixture_result(monkeypatch)
     pretty = REPORTERS[name](result, ReportOptions())
     monkeypatch.setattr(jsonstream, "PRETTY_LIMIT", 0)
@@ -294,16 +293,12 @@ def test_large_json_reports_are_the_same_documents(
 
 
 def encoded_item(result: ItemResult) -> str:
-    from readylint.reporters import json as json_reporter
-
     return json.dumps(json_reporter._item(result), ensure_ascii=False)
 
 
 @settings(max_examples=300, deadline=None)
 @given(run_results())
 def test_a_large_json_report_writes_each_item_as_the_encoder_would(result: RunResult) -> None:
-    from readylint.reporters import json as json_reporter
-
     for item in result.items:
         assert json_reporter._item_line(item) == encoded_item(item)
 
@@ -312,8 +307,6 @@ def test_a_large_json_report_writes_each_item_as_the_encoder_would(result: RunRe
     "text", ["\ud800 lone", "nul \x00 del \x7f", "𝄞 \u2028 \u2029", 'q"\\/', "\x1f\t\r\n"]
 )
 def test_item_lines_escape_as_the_encoder_does(text: str) -> None:
-    from readylint.reporters import json as json_reporter
-
     result = ItemResult(
         BacklogItem(text, text, Location(text, 10**20, text)),
         7,
@@ -322,10 +315,8 @@ def test_item_lines_escape_as_the_encoder_does(text: str) -> None:
     assert json_reporter._item_line(result) == encoded_item(result)
 
 
-def test_a_large_json_report_is_the_encoders_document(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_large_json_report_is_the_encoders_document() -> None:
     """The streamed JSON report, item lines written directly, is the one the encoder writes."""
-    from readylint.reporters import json as json_reporter
-
     result = large_result(3 * jsonstream.PRETTY_LIMIT)
     expected = "".join(
         [
