@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 from pathlib import Path
 from typing import Any
@@ -67,16 +68,68 @@ def test_workers_only_for_large_backlogs_and_no_other_threads(
         other.join()
 
 
-def test_a_machine_of_many_cores_starts_a_worker_per_500_items_at_most(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def _many_cores(monkeypatch: pytest.MonkeyPatch, cores: int = 64) -> None:
     import os
 
     monkeypatch.delenv("READYLINT_JOBS", raising=False)
-    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(64)), raising=False)
-    monkeypatch.setattr(os, "cpu_count", lambda: 64)
-    found = {count: pipeline.jobs_for_items(count) for count in (1499, 1500, 2000, 40_000)}
-    assert found == {1499: 1, 1500: 3, 2000: 4, 40_000: 64}, threading.enumerate()
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(cores)), raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: cores)
+
+
+def test_a_machine_of_many_cores_starts_a_worker_per_250_items_at_most(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _many_cores(monkeypatch)
+    assert pipeline.ITEMS_PER_JOB == 250
+    found = {count: pipeline.jobs_for_items(count) for count in (499, 500, 749, 2000, 40_000)}
+    assert found == {499: 1, 500: 2, 749: 2, 2000: 8, 40_000: 64}, threading.enumerate()
+    _many_cores(monkeypatch, cores=1)
+    assert pipeline.jobs_for_items(40_000) == 1
+    # Workers are two at least, or none: even where the threshold is below a worker's share.
+    _many_cores(monkeypatch)
+    monkeypatch.setattr(pipeline, "PARALLEL_ITEMS", 10)
+    assert pipeline.jobs_for_items(60) == 2
+
+
+def test_files_get_a_worker_per_150_kb_at_most_one_per_core_and_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """How many workers read the files to check: none below 300 KB (two workers' worth), then
+    one per 150 KB, no more than there are cores or files; none while another thread runs, and
+    READYLINT_JOBS decides over the size."""
+    assert pipeline.BYTES_PER_JOB == 150_000
+
+    made = itertools.count()
+
+    def files(*sizes: int) -> list[Path]:
+        paths = [tmp_path / f"f{next(made)}.yaml" for _ in sizes]
+        for path, size in zip(paths, sizes, strict=True):
+            path.write_bytes(b"#" * size)
+        return paths
+
+    _many_cores(monkeypatch, cores=4)
+    assert pipeline.jobs_wanted(files(150_000, 149_999)) == 1
+    assert pipeline.jobs_wanted(files(150_000, 150_000)) == 2, threading.enumerate()
+    assert pipeline.jobs_wanted(files(*[100_000] * 5)) == 3  # 500 KB: three workers' worth
+    assert pipeline.jobs_wanted(files(*[1_000_000] * 6)) == 4  # no more than the cores
+    assert pipeline.jobs_wanted(files(10_000_000)) == 1  # one file: the items' own workers
+    assert pipeline.jobs_wanted([*files(200_000, 200_000), tmp_path / "gone.yaml"]) == 2
+    assert pipeline.jobs_wanted(files(100, 100)) == 1
+    monkeypatch.setenv("READYLINT_JOBS", "3")
+    assert pipeline.jobs_wanted(files(100, 100)) == 2  # no more than the files
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)
+    other.start()
+    try:
+        assert pipeline.jobs_wanted(files(*[1_000_000] * 6)) == 1  # a thread alive: no fork
+    finally:
+        stop.set()
+        other.join()
+    _many_cores(monkeypatch, cores=1)
+    assert pipeline.jobs_wanted(files(*[1_000_000] * 6)) == 1
+    _many_cores(monkeypatch)
+    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)
+    assert pipeline.jobs_wanted(files(100, 100, 100)) == 2  # two at least, or none
 
 
 @pytest.mark.parametrize("cache", ["none", "fresh"])

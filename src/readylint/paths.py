@@ -25,12 +25,18 @@ def display_path(path: Path) -> str:
 def bytes_at_least(files: Iterable[Path], limit: int) -> bool:
     """Whether these files hold ``limit`` bytes or more together (a file that cannot be read
     counts as empty; its reading reports it). Stops counting once the limit is reached."""
+    return bytes_up_to(files, limit) >= limit
+
+
+def bytes_up_to(files: Iterable[Path], limit: int) -> int:
+    """How many bytes these files hold together, counted only until ``limit`` is reached (the
+    count returned is then ``limit`` or more). A file that cannot be read counts as empty."""
     size = 0
     for path in files:
+        if size >= limit:
+            break
         try:
             size += path.stat().st_size
         except OSError:
             continue
-        if size >= limit:
-            return True
-    return limit <= 0
+    return size

@@ -31,12 +31,16 @@ from readylint.errors import ConfigError
 from readylint.filecache import KEY_SIZE, Kept, ResultCache, item_key
 from readylint.itemtable import ItemTable
 from readylint.models import BacklogItem, InputError, SourceResult
-from readylint.paths import bytes_at_least, display_path
+from readylint.paths import bytes_up_to, display_path
 from readylint.sources.yaml_files import read_bytes, read_file
 from readylint.store import DigestStore
 
-# Below this much YAML, starting workers costs more than it saves (measured: benchmarks/).
-PARALLEL_BYTES = 2_000_000
+# Files to check are read in workers when they hold at least BYTES_PER_JOB of YAML for each worker
+# (about 140 generated items): a worker costs some 15 to 30 ms of CPU to start and to send its
+# results back, what 50 to 100 items cost to check, so with less it saves little (measured:
+# benchmarks/README.md). At most one worker per core and per file; two at least, or none.
+BYTES_PER_JOB = 150_000
+PARALLEL_BYTES = 2 * BYTES_PER_JOB
 
 _ENGINE: Engine | None = None  # the engine a forked worker inherits
 _RESULTS: ResultCache | None = None  # where the run keeps file results (filecache.py)
@@ -45,10 +49,11 @@ _RESULTS: ResultCache | None = None  # where the run keeps file results (filecac
 _ITEMS: Sequence[BacklogItem] = ()
 _WANTED: frozenset[int] = frozenset()
 _IN_WORKER = False  # set in a forked worker: it starts no workers of its own
-# Below this many items already in memory, starting workers costs more than it saves; above
-# it, each worker started gets at least ITEMS_PER_JOB of them (a machine of many cores).
-PARALLEL_ITEMS = 1500
-ITEMS_PER_JOB = 500
+# Items already in memory (one large file, once parsed; Jira issues left when the read ends) are
+# checked in workers from PARALLEL_ITEMS on, each worker getting at least ITEMS_PER_JOB of them.
+# More than for files: the parent parsed them alone, and idles while the workers check them.
+ITEMS_PER_JOB = 250
+PARALLEL_ITEMS = 2 * ITEMS_PER_JOB
 
 
 @dataclasses.dataclass(slots=True)
@@ -202,25 +207,36 @@ def _jobs_setting(setting: str) -> int:
 
 
 def jobs_wanted(files: Sequence[Path]) -> int:
-    """How many processes to use for these files (1: this process only)."""
+    """How many processes to use for these files (1: this process only): none forked while
+    another thread runs."""
     setting = os.environ.get("READYLINT_JOBS", "").strip()
     if setting:
         jobs = _jobs_setting(setting)
     else:
-        jobs = (
-            len(os.sched_getaffinity(0))
-            if hasattr(os, "sched_getaffinity")
-            else os.cpu_count() or 1
-        )
-        if not bytes_at_least(files, PARALLEL_BYTES):
-            jobs = 1
-    if jobs == 1 or len(files) < 2:
+        cores = _cores()
+        size = bytes_up_to(files, cores * BYTES_PER_JOB)
+        jobs = 1 if size < PARALLEL_BYTES else min(cores, max(2, size // BYTES_PER_JOB))
+    jobs = min(jobs, len(files))
+    if jobs <= 1 or _other_threads():
         return 1
     import multiprocessing  # only for large backlogs: it is slow to import
 
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return 1
-    return min(jobs, len(files))
+    return jobs if "fork" in multiprocessing.get_all_start_methods() else 1
+
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1  # pragma: no cover - macOS, Windows
+
+
+def _other_threads() -> bool:
+    """Whether a thread other than this one is alive: a forked child would inherit its locks in
+    whatever state they are (a Jira request left behind by its deadline, a test's fake server)."""
+    import threading
+
+    return threading.active_count() > 1
 
 
 def read_and_check(
@@ -423,21 +439,14 @@ class Digester:
 def jobs_for_items(count: int) -> int:
     """How many processes to use for this many items in memory (1: this process only): none
     forked while another thread runs."""
-    import threading
-
     setting = os.environ.get("READYLINT_JOBS", "").strip()
     if setting:
         jobs = _jobs_setting(setting)
     elif count < PARALLEL_ITEMS:
         return 1
     else:
-        cores = (
-            len(os.sched_getaffinity(0))
-            if hasattr(os, "sched_getaffinity")
-            else os.cpu_count() or 1
-        )
-        jobs = min(cores, count // ITEMS_PER_JOB)  # a fork costs what some 100 items do
-    if jobs == 1 or count < 2 or threading.active_count() > 1:
+        jobs = min(_cores(), max(2, count // ITEMS_PER_JOB))
+    if jobs == 1 or count < 2 or _other_threads():
         return 1
     import multiprocessing
 
