@@ -226,6 +226,57 @@ def test_json_with_array_is_json_dumps(values: list[Any], other: Any, depth: int
         assert compact.count("\n") == len(values) + 2
 
 
+class _Word(str):
+    """A subclass of str, as an enum of strings is."""
+
+
+class _Count(int):
+    """A subclass of int, as an IntEnum is."""
+
+
+class _Mapping(dict[str, Any]):
+    """A subclass of dict."""
+
+
+# Every kind of value json.dumps takes: floats (NaN and infinities too), tuples, keys that are
+# not strings, and subclasses of str, int, dict and list.
+ANY_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | TEXT
+    | TEXT.map(_Word)
+    | st.integers().map(_Count),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.lists(inner, max_size=3).map(tuple)
+        | st.dictionaries(TEXT, inner, max_size=4)
+        | st.dictionaries(TEXT, inner, max_size=3).map(_Mapping)
+        | st.dictionaries(
+            st.integers() | st.booleans() | st.none() | st.floats(), inner, max_size=3
+        )
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(ANY_JSON, st.integers(0, 8))
+def test_indented_is_json_dumps_indent_2(value: Any, depth: int) -> None:
+    inner = "\n" + " " * depth
+    expected = json.dumps(value, indent=2, ensure_ascii=False)
+    assert jsonstream.indented(value) == expected
+    assert jsonstream.indented(value, inner) == expected.replace("\n", inner)
+
+
+def test_indented_refuses_what_json_refuses() -> None:
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        jsonstream.indented({"when": {1, 2}})
+    with pytest.raises(TypeError):
+        jsonstream.indented({("a", "b"): 1})
+
+
 def test_a_document_without_its_marker_is_refused() -> None:
     with pytest.raises(ValueError, match="marker"):
         list(jsonstream.json_with_array({"results": []}, jsonstream.marker(), [], pretty=True))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator
+from json.encoder import encode_basestring  # the string encoder of ensure_ascii=False (C)
 from typing import Any
 
 # Above this many items, the arrays of a JSON report (JSON, SARIF, GitLab, a baseline) hold one
@@ -14,6 +15,38 @@ from typing import Any
 # is neither slow nor held in memory.
 PRETTY_LIMIT = 2000
 ELEMENTS_PER_CHUNK = 1000
+_ONE_LINE = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def indented(value: Any, inner: str = "\n") -> str:
+    """``json.dumps(value, indent=2, ensure_ascii=False)``, with ``inner[1:]`` put before each of
+    its lines but the first (``inner`` is a newline and spaces): a value pretty-printed where it
+    sits in a document. Twice as fast as ``json``'s own pretty printer, a Python generator per
+    value (C does only the one-line form): strings are escaped by ``json``'s C function, and
+    containers are joined, not yielded piece by piece."""
+    kind = type(value)
+    if kind is str:
+        return encode_basestring(value)
+    if kind is dict or kind is list or kind is tuple:
+        if not value:
+            return "{}" if kind is dict else "[]"
+        deeper = inner + "  "
+        if kind is not dict:
+            parts = [indented(v, deeper) for v in value]
+            return f"[{deeper}{(',' + deeper).join(parts)}{inner}]"
+        if all(type(k) is str for k in value):
+            parts = [f"{encode_basestring(k)}: {indented(v, deeper)}" for k, v in value.items()]
+            return f"{{{deeper}{(',' + deeper).join(parts)}{inner}}}"
+    elif kind is int:
+        return int.__repr__(value)
+    elif value is None:
+        return "null"
+    elif kind is bool:
+        return "true" if value else "false"
+    elif not isinstance(value, list | tuple | dict):
+        return _ONE_LINE(value)  # a float, or a subclass of str or int: as json writes it
+    # A mapping with keys that are not strings, or a subclass of dict or list: json's own way.
+    return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", inner)
 
 
 def json_array(
@@ -32,7 +65,7 @@ def json_array(
     if pretty:
 
         def dump(value: Any) -> str:
-            return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", inner)
+            return indented(value, inner)
 
     batch = ["["]
     separator = inner
@@ -56,7 +89,7 @@ def json_with_array(
 ) -> Iterator[str]:
     """``json.dumps(document, indent=2)`` plus a newline, in pieces, where the value ``hole`` (a
     ``marker()``, once in ``document``) stands for the array of ``values`` (``json_array``)."""
-    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    text = indented(document) + "\n"
     head, found, tail = text.partition(json.dumps(hole))
     if not found:
         raise ValueError("the document does not hold the marker")

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from json.encoder import encode_basestring  # the string encoder of ensure_ascii=False (C)
 from typing import Any
 
-from readylint.jsonstream import PRETTY_LIMIT, json_array
+from readylint.jsonstream import PRETTY_LIMIT, indented, json_array
 from readylint.models import ItemResult, RunResult
 from readylint.reporters import ReportOptions
 
@@ -80,7 +80,7 @@ def as_dict(result: RunResult) -> dict[str, Any]:
 def chunks(result: RunResult, options: ReportOptions) -> Iterator[str]:
     """The report in pieces: pretty-printed when small, one item per line when large."""
     if len(result.items) <= PRETTY_LIMIT:
-        yield json.dumps(as_dict(result), indent=2, ensure_ascii=False) + "\n"
+        yield indented(as_dict(result)) + "\n"
         return
     dump = json.JSONEncoder(ensure_ascii=False).encode
     yield f'{{\n  "version": {dump(result.version)},\n  "summary": {dump(_summary(result))},\n'
