@@ -36,8 +36,8 @@ from readylint.sources.yaml_files import read_bytes, read_file
 from readylint.store import DigestStore
 
 # Files to check are read in workers when they hold at least BYTES_PER_JOB of YAML for each worker
-# (about 140 generated items): a worker costs some 15 to 30 ms of CPU to start and to send its
-# results back, what 50 to 100 items cost to check, so with less it saves little (measured:
+# (about 140 generated items): a worker costs some 15 to 35 ms of CPU to start and to send its
+# results back, what 50 to 120 items cost to check, so with less it saves little (measured:
 # benchmarks/README.md). At most one worker per core and per file; two at least, or none.
 BYTES_PER_JOB = 150_000
 PARALLEL_BYTES = 2 * BYTES_PER_JOB
@@ -219,7 +219,7 @@ def jobs_wanted(files: Sequence[Path]) -> int:
     jobs = min(jobs, len(files))
     if jobs <= 1 or _other_threads():
         return 1
-    import multiprocessing  # only for large backlogs: it is slow to import
+    import multiprocessing  # only when workers are wanted: it is slow to import
 
     return jobs if "fork" in multiprocessing.get_all_start_methods() else 1
 
