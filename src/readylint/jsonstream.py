@@ -15,7 +15,7 @@ from typing import Any
 # is neither slow nor held in memory.
 PRETTY_LIMIT = 2000
 ELEMENTS_PER_CHUNK = 1000
-_ONE_LINE = json.JSONEncoder(ensure_ascii=False).encode
+one_line = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(value, ensure_ascii=False)
 
 
 def indented(value: Any, inner: str = "\n") -> str:
@@ -44,7 +44,7 @@ def indented(value: Any, inner: str = "\n") -> str:
     elif kind is bool:
         return "true" if value else "false"
     elif not isinstance(value, list | tuple | dict):
-        return _ONE_LINE(value)  # a float, or a subclass of str or int: as json writes it
+        return one_line(value)  # a float, or a subclass of str or int: as json writes it
     # A mapping with keys that are not strings, or a subclass of dict or list: json's own way.
     return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", inner)
 
@@ -61,7 +61,7 @@ def json_array(
     ``json.dumps(document, indent=2)`` would, or (``pretty`` false) on one line of its own, as
     ``line`` writes it (by default the encoder: ``json.dumps(value, ensure_ascii=False)``)."""
     inner = "\n" + " " * indent
-    dump: Callable[[Any], str] = line or json.JSONEncoder(ensure_ascii=False).encode
+    dump: Callable[[Any], str] = line or one_line
     if pretty:
 
         def dump(value: Any) -> str:

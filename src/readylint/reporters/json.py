@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from json.encoder import encode_basestring  # the string encoder of ensure_ascii=False (C)
 from typing import Any
 
-from readylint.jsonstream import PRETTY_LIMIT, indented, json_array
+from readylint.jsonstream import PRETTY_LIMIT, indented, json_array, one_line
 from readylint.models import ItemResult, RunResult
 from readylint.reporters import ReportOptions
 
@@ -82,8 +81,7 @@ def chunks(result: RunResult, options: ReportOptions) -> Iterator[str]:
     if len(result.items) <= PRETTY_LIMIT:
         yield indented(as_dict(result)) + "\n"
         return
-    dump = json.JSONEncoder(ensure_ascii=False).encode
-    yield f'{{\n  "version": {dump(result.version)},\n  "summary": {dump(_summary(result))},\n'
+    yield f'{{\n  "version": {one_line(result.version)},\n  "summary": {one_line(_summary(result))},\n'
     yield '  "items": '
     yield from json_array(result.items, indent=4, pretty=False, line=_item_line)
-    yield f',\n  "errors": {dump(_errors(result))}\n}}\n'
+    yield f',\n  "errors": {one_line(_errors(result))}\n}}\n'
