@@ -215,6 +215,53 @@ def test_digest_store_gives_each_digest_back() -> None:
     assert [d.results for d in order] == [digests[k].results for k in (2, 0, 1)]
 
 
+def test_an_item_copied_in_columns_equals_its_digest_moved_and_added() -> None:
+    """``DigestStore.copy`` (an unchanged item of an edited file, pipeline._digest_reusing) adds
+    what ``add`` adds for the item's digest and prints taken back and moved, column for column:
+    findings and facts (with the lines of the findings inside them), prints (a line of None
+    stays None), a digest of prints only, and fields numbered otherwise in the new table."""
+    one = Finding("trade-off", "error", "Missing trade-off", 4)
+    two = Finding("trade-off", "warning", "Thin", None)
+    inside = Finding("ordering-rationale", "warning", "Only in the prose", 12)
+    facts = Pending([inside], "field 'why_now'", 9, (("PAY-2", "first"),), None, True, None, None)
+    other = Pending([two], "the user story", None, (), "says no", False, None, "vague")
+    printed = _prints(random.Random(3), 6)
+    unlined = dataclasses.replace(printed[5], line=None)
+    digests = [  # item 0 numbers trade_off first; item 2 starts with business_reason
+        (Digest([[one, two], None, _NOTHING, facts], (printed[0], printed[1])), False),
+        (Digest([], (printed[4],)), True),
+        (Digest([[one], [two], [one, one], other], (printed[2], unlined, printed[3])), False),
+    ]
+    earlier = store.DigestStore(4)
+    for digest, prints_only in digests:
+        earlier.add(digest, prints_only=prints_only)
+    earlier.prints.seal()
+    excerpts = earlier.prints.excerpts(range(len(earlier.prints)))
+    moves = [(2, 5), (0, 3), (1, 7), (0, 0), (2, -2)]  # (item, lines further down)
+    copied, added = store.DigestStore(4), store.DigestStore(4)
+    for index, lines in moves:
+        copied.copy(earlier, index, lines, excerpts)
+        digest = earlier[index]
+        digest.prints = earlier.prints.item_prints(index, excerpts)
+        added.add(digest.moved(lines), prints_only=index in earlier.partial)
+    assert copied.prints.keys != earlier.prints.keys  # the fields' numbers were remapped
+    for table in (copied, added):
+        table.prints.seal()
+    columns = ("rows", "starts", "templates", "facts", "partial")
+    assert [getattr(copied, name) for name in columns] == [getattr(added, name) for name in columns]
+    tables = copied.prints, added.prints
+    for name in ("keys", "rows", "signed", "items", "lines", "starts"):
+        assert getattr(tables[0], name) == getattr(tables[1], name), name
+    everything = range(len(added.prints))
+    assert tables[0].excerpts(everything) == tables[1].excerpts(everything)
+    assert copied[0].results[3].findings == [other.findings[0]]  # type: ignore[union-attr]
+    assert copied[1].results[3].findings == [  # type: ignore[union-attr]
+        dataclasses.replace(inside, line=15)
+    ]
+    assert tables[0].line(1) is None and tables[0].line(9) is None and tables[0].line(8) == 1
+    assert copied.partial == {2}
+
+
 def _prints(rng: random.Random, count: int) -> list[boilerplate.Print]:
     words = ["cart", "basket", "phone", "device", "revenue", "quarter", "sprint", "export"]
     base = [rng.choice(words) for _ in range(20)]

@@ -18,7 +18,7 @@ import zlib
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain, compress, repeat
 from operator import and_, eq, not_, sub
@@ -155,6 +155,7 @@ _WORDS = 1 + _BANDS
 _ROW = 8 * _WORDS
 _HALVES = _ROW // 2  # 16-bit values per row
 _ROW_PACK = struct.Struct(f"=8s{'H' * 4 * _BANDS}")
+_FIELD = struct.Struct("=H")  # a band word's field number
 _NO_LINE = -1
 
 
@@ -244,6 +245,29 @@ class PrintTable:
         self.starts.extend(start + base for start in other.starts[1:])
         self._chunk_starts.extend(start + base for start in other._chunk_starts)
         self._chunks.extend(other._chunks)
+
+    def copy(self, other: PrintTable, item: int, lines: int, excerpts: Mapping[int, str]) -> None:
+        """Add item ``item`` of ``other`` written ``lines`` lines further down (up if below 0):
+        what ``add`` does with its prints (``other.item_prints``) moved, from the rows as they
+        are. ``excerpts`` must hold the item's excerpts."""
+        number = self.item_count
+        source = other.rows
+        for index in range(other.starts[item], other.starts[item + 1]):
+            start = index * _ROW
+            row: bytes | bytearray = source[start : start + _ROW]
+            old = _FIELD.unpack_from(source, start + _EXACT)[0]  # in the first band's word
+            field = self._field(other.keys[old])
+            if field != old:  # each band's word holds the field's number: this table's
+                halves = array("H", row)
+                halves[4::4] = array("H", [field] * _BANDS)
+                row = halves.tobytes()
+            self.rows += row
+            self.signed.append(other.signed[index])
+            self.items.append(number)
+            line = other.lines[index]
+            self.lines.append(line if line == _NO_LINE else line + lines)
+            self._open.append(excerpts[index])
+        self.starts.append(len(self.lines))
 
     def key(self, index: int) -> str:
         return self.keys[memoryview(self.rows).cast("H")[index * _HALVES + 4]]

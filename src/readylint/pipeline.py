@@ -125,10 +125,8 @@ def _digest_reusing(
         assert isinstance(earlier, FileResult)
         if excerpts is None:
             excerpts = earlier.digests.prints.excerpts(range(len(earlier.digests.prints)))
-        digest = earlier.digests[index]
-        digest.prints = earlier.digests.prints.item_prints(index, excerpts)
         moved = (item.location.line or 0) - (earlier.items.line(index) or 0)
-        digests.add(digest.moved(moved))
+        digests.copy(earlier.digests, index, moved, excerpts)  # in columns: no Digest built
     return bytes(keys)
 
 

@@ -14,7 +14,7 @@ an item outside ``--top``) comes back as one, with no results.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import overload
 
 from readylint.boilerplate import PrintTable
@@ -98,6 +98,37 @@ class DigestStore(Sequence[Digest]):
                     rows.extend((slot, code, _NO_LINE if found.line is None else found.line))
         self.starts.append(len(rows) // 3)
         self.prints.add(digest.prints)
+
+    def copy(self, other: DigestStore, index: int, lines: int, excerpts: Mapping[int, str]) -> None:
+        """Append item ``index`` of ``other`` written ``lines`` lines further down (up if below
+        0), with its prints: what ``add`` does with that item's digest, moved
+        (``Digest.moved``), from the rows as they are. ``excerpts`` must hold its prints'."""
+        if index in other.partial:
+            self.partial.add(len(self))
+        rows, source, templates = self.rows, other.rows, other.templates
+        for at in range(3 * other.starts[index], 3 * other.starts[index + 1], 3):
+            slot, code, line = source[at], source[at + 1], source[at + 2]
+            if code >= 0:
+                code = self._template(templates[code])
+            elif code < _NOT_APPLIED:
+                facts = other.facts[-2 - code]
+                if lines and facts[0]:  # findings that hold whatever the order, with lines
+                    facts = (
+                        tuple(
+                            f
+                            if f.line is None
+                            else Finding(f.check, f.severity, f.message, f.line + lines)
+                            for f in facts[0]
+                        ),
+                        *facts[1:],
+                    )
+                code = -2 - self._facts(facts)
+            else:  # not applied: no line
+                rows.extend((slot, code, line))
+                continue
+            rows.extend((slot, code, line if line == _NO_LINE else line + lines))
+        self.starts.append(len(rows) // 3)
+        self.prints.copy(other.prints, index, lines, excerpts)
 
     def extend(self, other: DigestStore) -> None:
         """Append another store's items (e.g. one file's, from a worker process)."""
