@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import Run, ready_items
 from readylint import yamlguard
@@ -123,6 +125,12 @@ DISGUISED = {
         "a:\n    key: 'abc\n  x: |\n    def'\n    other: " + _deep_flow(150)
     ),
     "quote closing then a comment": 'a:\n  k: "a\n x: |\n  b" # c\n  o: ' + _deep_flow(150),
+    "fake header after an escaped quote": (
+        'a:\n    key: "ab\\"c\n  x: |\n    def"\n    other: ' + _deep_flow(150)
+    ),
+    "fake header after doubled single quotes": (
+        "a:\n    key: 'it''s\n  x: |\n    def'\n    other: " + _deep_flow(150)
+    ),
     "flow after a comment that looks like a header": "a: # c: |\n      d: " + _deep_flow(150),
     "brackets hidden behind a quote in flow": '- ["]", ' + _deep_flow(150) + "]",
     "pair mappings in a flow sequence": "- " + "[a: " * 80 + "x" + "]" * 80,
@@ -152,6 +160,12 @@ def test_disguised_depth_is_still_refused(name: str) -> None:
         "- id: A\n  labels: [a, b, 'c', \"d\"]\n  description: |\n    ## Trade-off\n"
         "    [WIP] {code} { not: closed\n    - [ ] task [[[[\n",
         "- title: 'it''s [x'\n  d: \"a [b\"\n  e: plain [text {more\n",
+        # Prose ending a line with a closing quote, after a quoted title: its opening quote
+        # follows a letter, so no quoted scalar can be open at the header.
+        '- title: "Adapt ts_xml"\n  description: |\n    works with all runtimes"\n'
+        "    [FAILing xrootd.[....] : Manager quit\n",
+        "- title: 'The users'' view'\n  description: |\n    as the users'\n    [x [y\n",
+        "- title: 'say ''hi'''\n  description: |\n    as the users'\n    [x [y\n",  # a run of 3
         "a: {b: [c, {d: e}]}\n" * 500,
     ],
 )
@@ -165,3 +179,32 @@ def test_realistic_texts_are_proved_without_parsing(text: str) -> None:
         yamlguard.check_nesting(text)
     finally:
         yamlguard._measure = original  # type: ignore[assignment]
+
+
+# What comes before the header: a quoted scalar opened (most often still open at the header, its
+# content with escapes, doubled quotes and backslashes), or any mix of quotes and indicators.
+_OPENINGS = ['a:\n    key: "', "a:\n    key: '", 'a:\n  - "', "a:\n  - '", 'a: "', "- '", ""]
+_INSIDE = ['"', "'", "''", "\\", '\\"', "\\\\", " ", "a", "\n    ", "\n ", "#", "[", "]", ",", ": ",
+           "x: |", "\n  ", "- ", "{", "}", "!t "]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    opening=st.sampled_from(_OPENINGS),
+    inside=st.lists(st.sampled_from(_INSIDE), max_size=16).map("".join),
+    quote=st.sampled_from(['"', "'"]),
+    rest=st.sampled_from(["", " # c", " x"]),
+)
+def test_a_header_is_trusted_only_where_no_quoted_scalar_can_hide_it(
+    opening: str, inside: str, quote: str, rest: str
+) -> None:
+    """Whatever quotes come before a header whose content ends a line with a quote, a text that
+    libyaml nests too deeply is refused: the header's content lines are skipped only where no
+    quoted scalar can be open at the header (yamlguard._double_opening, _single_opening)."""
+    text = f"{opening}{inside}\n  x: |\n    def{quote}{rest}\n    other: {_deep_flow(150)}\n"
+    try:
+        yamlguard._measure(text)
+    except yaml.MarkedYAMLError as exc:
+        if DEEP in str(exc):
+            with pytest.raises(yaml.MarkedYAMLError, match=DEEP):
+                yamlguard.check_nesting(text)

@@ -25,7 +25,12 @@ parser's event stream and stops at ``MAX_DEPTH``. The cheap proof, sound for any
   A line inside a multi-line quoted scalar can look like a header; such a scalar closes at the
   first quote after that line, and only when nothing but a comment follows that quote on its line
   can libyaml go on reading block content after it. So a header is trusted unless the first
-  (unescaped) quote after it, within its content, ends its line.
+  (unescaped) quote after it, within its content, ends its line, and a scalar of that quote
+  can be open where the header's line starts: its opening quote would be the last quote before
+  that line that the scalar's escapes (``\\"``, ``''``) leave unpaired, and an opening quote
+  stands where a token may start (after a blank, a line break or an indicator), never after a
+  letter. (Prose in a block scalar may end a line with a closing quote; the last quote before
+  its header is then usually a title's closing quote, after a letter.)
 
 Whatever is not proved is measured exactly with the parser's events (linear, and stopped at
 ``MAX_DEPTH`` so the per-level rescan stays bounded). Realistic backlogs are proved without it.
@@ -159,14 +164,69 @@ def _line_end(text: str, at: int) -> int:
 
 
 def _may_close_quote(text: str, start: int, end: int) -> bool:
-    """Whether a quoted scalar open at ``start`` could close before ``end`` and leave the rest of
-    its line empty (which would put the lines after it in block context). Elsewhere libyaml stops
-    with an error at what follows the quote."""
-    for pattern in (_DOUBLE_CLOSE, _SINGLE_CLOSE):
+    """Whether a quoted scalar open at ``start`` (a line start) could close before ``end`` and
+    leave the rest of its line empty (which would put the lines after it in block context).
+    Elsewhere libyaml stops with an error at what follows the quote."""
+    for pattern, opening in ((_DOUBLE_CLOSE, _double_opening), (_SINGLE_CLOSE, _single_opening)):
         closing = pattern.match(text, start, end)
-        if closing is not None and _REST_OF_LINE.match(text, closing.end()) is not None:
+        if (
+            closing is not None
+            and _REST_OF_LINE.match(text, closing.end()) is not None
+            and _may_open(text, opening(text, start))
+        ):
             return True
     return False
+
+
+# Where a quoted scalar may open: at the start of the text or after one of these (a blank, a
+# line break, an indicator, the end of a flow collection or of another quoted scalar). libyaml
+# starts a token nowhere else; after an anchor, alias, tag or block scalar header a quote is an
+# error. ``_lines`` has made every line break "\n".
+_BEFORE_TOKEN = frozenset(" \t\n\ufeff[]{},:?-\"'")
+_NONE = -1  # no quote could open a scalar that is still open
+_UNSURE = -2  # too many quotes to pair: assume one could
+_QUOTES_READ = 64  # how many quotes (or runs of them) a look back reads at most
+
+
+def _may_open(text: str, quote: int) -> bool:
+    if quote == _NONE:
+        return False
+    return quote <= 0 or text[quote - 1] in _BEFORE_TOKEN
+
+
+def _double_opening(text: str, start: int) -> int:
+    """Where a double-quoted scalar still open at ``start`` must have opened: the last quote
+    before ``start`` that no odd run of backslashes escapes (every quote after the opening one
+    is escaped, or the scalar would have closed), or ``_NONE``."""
+    at = start
+    for _ in range(_QUOTES_READ):
+        at = text.rfind('"', 0, at)
+        if at < 0:
+            return _NONE
+        slash = at
+        while slash > 0 and text[slash - 1] == "\\":
+            slash -= 1
+        if (at - slash) % 2 == 0:
+            return at
+    return _UNSURE
+
+
+def _single_opening(text: str, start: int) -> int:
+    """Where a single-quoted scalar still open at ``start`` must have opened: the first quote of
+    the last run of quotes before ``start`` whose length is odd (inside the scalar quotes come
+    in pairs, ``''``, and the opening quote starts its run), or ``_NONE``."""
+    at = start
+    for _ in range(_QUOTES_READ):
+        last = text.rfind("'", 0, at)
+        if last < 0:
+            return _NONE
+        first = last
+        while first > 0 and text[first - 1] == "'":
+            first -= 1
+        if (last - first) % 2 == 0:
+            return first
+        at = first
+    return _UNSURE
 
 
 def _flow_marks(text: str) -> list[int]:
