@@ -11,14 +11,20 @@ benchmarks/hostile.py.
 from __future__ import annotations
 
 import json
+import random
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import Run, ready_items
+from readylint.sources import yaml_aliases
+from readylint.sources.yaml_files import read_text
 
 Write = Callable[[str, str], Path]
 
@@ -72,6 +78,134 @@ def test_merge_keys_are_refused_not_silently_ignored(run: Callable[..., Run], wr
     write("merge.yaml", "- &base {id: M-1, title: t}\n- <<: *base\n  id: M-2\n")
     result = run("check", "merge.yaml")
     check_error(result, "merge.yaml:2: error: merge keys ('<<') are not supported")
+
+
+_BREAKS = {"LF": "\n", "CR": "\r", "CR LF": "\r\n", "NEL": "\x85", "LS": "\u2028", "PS": "\u2029"}
+
+
+def test_alias_bomb_with_its_anchor_after_a_lone_cr() -> None:
+    # The anchor opens a line; until the budget's prefilter took every YAML line break, a file
+    # with lone CR (or NEL, LS, PS) breaks got past it and each item expanded 100,000 nodes.
+    # (Each break before an anchor: ANCHOR_PLACES below.)
+    br = "\r"
+    big = "[" + ", ".join(["[" + ", ".join(["x"] * 99) + "]"] * 999) + "]"
+    items = ", ".join(f"{{id: A-{i}, title: t, trade_off: *big}}" for i in range(40))
+    text = "{v:" + br + "&big " + big + "," + br + "items: [" + items + "]}" + br
+    found, errors = read_text(text, "b.yaml")
+    assert len(found) == 11 and len(errors) == 1
+    assert "aliases in this file expand to more than 1,000,000" in errors[0].message
+
+
+def _yaml_with_anchors(rng: random.Random) -> str:
+    """A small YAML text with anchors and aliases where the syntax allows them: block and flow
+    collections, explicit keys, document start, BOM, any line break, tabs after indicators."""
+    br = rng.choice(list(_BREAKS.values()))
+    names: list[str] = []
+
+    def blank() -> str:
+        return rng.choice([" ", "  ", "\t", " \t"])
+
+    def anchor() -> str:
+        names.append(rng.choice(["a", "b-1", "x_y", "A9"]))
+        return "&" + names[-1]
+
+    def flow(depth: int) -> str:
+        pick = rng.random()
+        if depth > 2 or pick < 0.4:
+            if names and rng.random() < 0.5:
+                return "*" + rng.choice(names)
+            scalar = rng.choice(["x", "'q'", '"d"', "1", ""])  # "": an empty node, as "&a,"
+            return anchor() + blank() * bool(scalar) + scalar if rng.random() < 0.4 else scalar
+        if pick < 0.7:
+            joiner = rng.choice([",", ", ", " ,"])
+            collection = "[" + joiner.join(flow(depth + 1) for _ in range(rng.randint(0, 3))) + "]"
+        else:
+            pairs = []
+            for _ in range(rng.randint(0, 3)):
+                key = rng.choice(["k", '"k"', "? k", "anchored"])
+                key = anchor() if key == "anchored" else key  # "&a: x": an anchored empty key
+                colon = rng.choice([": ", ":", " : "]) if key == '"k"' else ": "
+                pairs.append(key + colon + flow(depth + 1))
+            collection = "{" + rng.choice([",", ", "]).join(pairs) + "}"
+        if rng.random() < 0.4:
+            return anchor() + rng.choice([" ", "", "\t", br + "  "]) + collection
+        return collection
+
+    def block(indent: int, depth: int) -> str:
+        pad, pick = " " * indent, rng.random()
+        if depth > 2 or pick < 0.3:
+            return flow(depth)
+        lines = []
+        for number in range(rng.randint(1, 3)):
+            if pick < 0.65:
+                value = block(indent + 2, depth + 1).lstrip() if rng.random() < 0.5 else flow(depth)
+                lines.append(f"{pad}-{blank()}{value}")
+            elif rng.random() < 0.2:
+                lines.append(f"{pad}? q{br}{pad}:{blank()}{flow(depth + 1)}")
+            elif rng.random() < 0.6:
+                lines.append(f"{pad}k{number}:{blank()}{flow(depth + 1)}")
+            else:
+                properties = " " + anchor() if rng.random() < 0.5 else ""
+                lines.append(f"{pad}k{number}:{properties}{br}{block(indent + 2, depth + 1)}")
+        return br.join(lines)
+
+    head = rng.choice(["", "--- ", "---" + br, "\ufeff", "# c" + br, anchor() + br])
+    text = head + block(0, 0) + rng.choice(["", br, br + "# end"])
+    if rng.random() < 0.2:  # something else at a random place
+        at = rng.randrange(len(text) + 1)
+        text = text[:at] + rng.choice(["&", "*a", " ", br, "&nbsp;", "R&D"]) + text[at:]
+    return text
+
+
+_ANCHORED = (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)
+
+
+@settings(max_examples=400, deadline=None)
+@given(rng=st.randoms(use_true_random=False))
+def test_no_anchor_libyaml_or_pyyaml_reads_escapes_the_prefilter(rng: random.Random) -> None:
+    """Every text that parses whole with an anchor in it (so every text whose nodes an alias can
+    reach twice) passes the alias budget's prefilter (``yaml_aliases.may_hold_anchor``), whichever
+    loader parsed it."""
+    text = _yaml_with_anchors(rng)
+    for loader in (yaml.CSafeLoader, yaml.SafeLoader):
+        try:  # an anchor on a node, not an alias's name
+            anchored = any(isinstance(e, _ANCHORED) and e.anchor for e in yaml.parse(text, loader))
+        except (yaml.YAMLError, RecursionError):
+            continue
+        if anchored:
+            assert yaml_aliases.may_hold_anchor(text), text
+
+
+ANCHOR_PLACES = {  # where libyaml takes "&" for an anchor: what comes before it, and after
+    "at the start": "&a [x]",
+    "at the end": "[x, *a]\n--- &a",
+    "after a blank": "- &a x\n- *a",
+    "after a tab": "k:\t&a x\nj: *a",
+    "after [": "[&a x, *a]",
+    "after {": "{&a k: v}",
+    "after ,": "[x,&a y]",
+    "after : in flow": '{"k":&a x}',
+    "after ? in flow": "{?&a k : v}",
+    "before ]": "[[&a]]",
+    "before }": "{k: &a}",
+    "before ,": "[&a, *a]",
+    "before :": "{&a: x}",
+    **{f"after a {name} break": f"[x,{br}&a y]" for name, br in _BREAKS.items()},
+}
+
+
+@pytest.mark.parametrize("text", list(ANCHOR_PLACES.values()), ids=list(ANCHOR_PLACES))
+def test_an_anchor_in_any_place_passes_the_prefilter(text: str) -> None:
+    events = list(yaml.parse(text, yaml.CSafeLoader))
+    assert any(isinstance(e, _ANCHORED) and e.anchor == "a" for e in events)  # libyaml reads one
+    assert yaml_aliases.may_hold_anchor(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["R&D and Q&A", "&nbsp;", "a && b", "x &= y", "&amp;", "see https://x/?a=1&b=2"]
+)
+def test_ampersands_in_prose_are_not_anchors(text: str) -> None:
+    assert not yaml_aliases.may_hold_anchor(f"- id: A\n  title: {text}\n  d: |\n    {text}\n")
 
 
 # --- unsafe tags: refused, and no code runs ----------------------------------------------------

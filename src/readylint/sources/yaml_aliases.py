@@ -16,13 +16,28 @@ from collections.abc import Sequence
 import yaml
 
 EXTRA_COST = 1_000_000  # node visits (a scalar also costs one per 64 characters) beyond the file
-_ANCHOR = re.compile(r"(?:^|[ \t\[{,:?-])&[^ \t\r\n\[\]{},]", re.M)
+# An anchor as libyaml (and PyYAML) scans one: "&" where a token may start (after a blank, a line
+# break or a flow or block indicator), a name of ASCII letters, digits, "-" and "_", then a blank,
+# a line break, the end, or one of ?:,]}%@` (anything else is a scanner error).
+_BEFORE_ANCHOR = frozenset(" \t\n\r\x85\u2028\u2029\ufeff[{,:?-")
+_ANCHOR_NAME = re.compile(r"[0-9A-Za-z_-]+(?:[\s?:,\]}%@`]|\Z)")
 _CYCLE = 1 << 62  # the cost of a node that contains itself (``&a [*a]``)
+
+
+def may_hold_anchor(text: str) -> bool:
+    """Whether ``text`` may hold an anchor: True for every text PyYAML composed with one. Most
+    "&" in answers are not ("R&D", "&nbsp;", "a && b"), so their files are not walked."""
+    at = text.find("&")
+    while at >= 0:
+        if (at == 0 or text[at - 1] in _BEFORE_ANCHOR) and _ANCHOR_NAME.match(text, at + 1):
+            return True
+        at = text.find("&", at + 1)
+    return False
 
 
 def overflowing_item(text: str, items: Sequence[yaml.Node]) -> int | None:
     """The index of the first item whose aliases take the file past its budget, or None."""
-    if "&" not in text or _ANCHOR.search(text) is None:
+    if not may_hold_anchor(text):
         return None  # no anchor, so no alias: every node is read once
     distinct, shared = _distinct(items)
     if not shared:
