@@ -77,3 +77,36 @@ def test_without_config_paths_the_named_files_are_the_backlog(
     # A-1 is alone, so it is last and needs no ordering rationale.
     assert main(["check", "backlog/a.yaml"]) == 0
     assert "All 1 items pass" in capsys.readouterr().out
+
+
+def test_the_named_files_filter_on_columns_chooses_what_it_chooses_item_by_item(
+    tmp_path: Path,
+) -> None:
+    """A large backlog's items are columns (``ItemTable``): the named files' items are found
+    there (``Ordered.in_files``) without building each item, and they are the ones the same
+    filter picks item by item, in backlog order, with ``--top`` too."""
+    from readylint import app
+    from readylint.config import Config
+    from readylint.itemtable import ItemTable
+    from readylint.models import InFiles
+
+    for number, name in enumerate("abc"):  # ranks interleave the files in backlog order
+        items = "".join(
+            f"- id: {name.upper()}-{k}\n  rank: {3 * k + number + 1}\n  title: Item {k}\n"
+            for k in range(4)
+        )
+        (tmp_path / f"{name}.yaml").write_text(items, encoding="utf-8")
+    config = Config()
+    engine, chosen = app.build_engine(config, app.Selection())
+    source = app.read_yaml_backlog([str(tmp_path)], config, engine)
+    assert isinstance(source.items, ItemTable)
+    named = InFiles(
+        frozenset(i.location.path for i in source.items if "b.yaml" not in str(i.location.path))
+    )
+    for top in (None, 5):
+        on_columns = app.lint(source, engine, chosen, top=top, report=named)
+        one_by_one = app.lint(source, engine, chosen, top=top, report=lambda item: named(item))
+        ranks = [(r.item.id, r.rank) for r in on_columns.items]
+        assert ranks == [(r.item.id, r.rank) for r in one_by_one.items]
+        assert ranks and not any(i.startswith("B-") for i, _ in ranks)
+    assert [i for i, _ in ranks] == ["A-0", "C-0", "A-1"]  # --top 5: A-0 B-0 C-0 A-1 B-1

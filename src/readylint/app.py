@@ -20,7 +20,7 @@ from readylint.engine import CheckOptions, Digest, Engine
 from readylint.errors import ConfigError
 from readylint.itemtable import ItemTable, Ordered
 from readylint.keys import suggest
-from readylint.models import BacklogItem, ItemResult, RunResult, SourceResult
+from readylint.models import BacklogItem, InFiles, ItemResult, RunResult, SourceResult
 from readylint.paths import display_path
 from readylint.sources import yaml_files
 from readylint.sources.yaml_files import collect_files
@@ -162,7 +162,9 @@ def lint(
         items = [read[k] for k in order]
     errors = [*source.errors, *duplicate_ids(items)]
     positions = range(len(items) if top is None else min(top, len(items)))
-    if report is not None:
+    if isinstance(report, InFiles) and isinstance(items, Ordered):  # the named files' items
+        positions = items.in_files(report.paths, positions)  # type: ignore[assignment]
+    elif report is not None:
         positions = [i for i in positions if report(items[i])]  # type: ignore[assignment]
     results: Sequence[ItemResult]
     if source.digests is None:  # items read without the engine: both passes here

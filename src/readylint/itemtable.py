@@ -13,7 +13,7 @@ that was added; what is needed of every item (ids, backlog order) is read from t
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from itertools import pairwise
 from typing import Any, overload
 
@@ -259,6 +259,18 @@ class Ordered(Reordered[BacklogItem]):
     def all_ids(self) -> list[str]:
         ids = self.table.all_ids()
         return [ids[k] for k in self.order]
+
+    def in_files(self, paths: Collection[str], positions: Iterable[int]) -> list[int]:
+        """Those of ``positions`` whose items were read from ``paths`` (``models.InFiles``),
+        from the columns: each distinct location is asked once, no item is built."""
+        table = self.table
+        wanted = {
+            number
+            for number, value in enumerate(table.values)
+            if value[0] == "place" and value[1] in paths
+        }
+        places, order = table.places, self.order
+        return [k for k in positions if places[order[k]] in wanted]
 
 
 def marked_positions(

@@ -110,6 +110,18 @@ class SourceResult:
     digests: Sequence[Any] | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class InFiles:
+    """A filter of the items to report (``app.lint``'s ``report``): those read from these files,
+    by ``location.path``. Being data, not a function, it is applied to a large backlog's columns
+    without building every item (``itemtable.Ordered.in_files``)."""
+
+    paths: frozenset[str]
+
+    def __call__(self, item: BacklogItem) -> bool:
+        return item.location.path in self.paths
+
+
 class ItemSink(Protocol):
     """Takes a source's items as they are read, a page at a time (``pipeline.Digester``), and
     does a little of its own work whenever the source waits for the network. The items are the

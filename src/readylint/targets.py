@@ -15,7 +15,7 @@ from pathlib import Path
 from readylint import app
 from readylint.config import Config
 from readylint.engine import Engine
-from readylint.models import BacklogItem, SourceResult
+from readylint.models import BacklogItem, InFiles, SourceResult
 from readylint.paths import display_path
 from readylint.sources.yaml_files import collect_files
 
@@ -54,7 +54,7 @@ def read_backlog(
             f"skipped {len(skipped)} file{'' if len(skipped) == 1 else 's'} outside the backlog "
             f"(not under paths: {where}{excludes}): {', '.join(sorted(skipped))}"
         )
-    return result, lambda item: item.location.path in chosen
+    return result, InFiles(frozenset(chosen))
 
 
 def both(first: Report | None, second: Report | None) -> Report | None:
