@@ -262,6 +262,32 @@ def test_an_item_copied_in_columns_equals_its_digest_moved_and_added() -> None:
     assert copied.partial == {2}
 
 
+def test_print_tables_joined_equal_one_table_whatever_order_each_met_the_fields_in() -> None:
+    """``PrintTable.extend`` (one file's table joined to the run's) renumbers the other table's
+    fields as this one numbers them: each print keeps its field, row for row."""
+    printed = _prints(random.Random(5), 8)  # trade_off for 0, 3 and 6; business_reason else
+    parts = [
+        [(printed[1], printed[2]), (printed[3],)],  # business_reason numbered first
+        [(printed[0], printed[4]), (), (printed[6], printed[5])],  # trade_off first
+        [(printed[7],)],
+    ]
+    joined, whole = boilerplate.PrintTable(), boilerplate.PrintTable()
+    for part in parts:
+        table = boilerplate.PrintTable()
+        for prints in part:
+            table.add(prints)
+            whole.add(prints)
+        table.seal()
+        joined.extend(table)
+    whole.seal()
+    assert joined.keys == whole.keys == ["business_reason", "trade_off"]
+    for name in ("rows", "signed", "items", "lines", "starts"):
+        assert getattr(joined, name) == getattr(whole, name), name
+    everything = range(len(whole))
+    assert joined.excerpts(everything) == whole.excerpts(everything)
+    assert [joined.key(k) for k in everything] == [p.key for part in parts for i in part for p in i]
+
+
 def _prints(rng: random.Random, count: int) -> list[boilerplate.Print]:
     words = ["cart", "basket", "phone", "device", "revenue", "quarter", "sprint", "export"]
     base = [rng.choice(words) for _ in range(20)]

@@ -20,8 +20,8 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import chain, compress, repeat
-from operator import and_, eq, not_, sub
+from itertools import chain, compress, islice, repeat
+from operator import add, and_, eq, not_, sub
 from pathlib import Path
 
 from readylint import cache
@@ -232,17 +232,18 @@ class PrintTable:
         numbers = [self._field(key) for key in other.keys]
         rows: bytes | bytearray = other.rows
         if numbers != list(range(len(numbers))):  # the other table numbered fields otherwise
-            halves = memoryview(rows).cast("H").tolist()
-            for index in range(0, len(halves), _HALVES):
-                for band in range(_BANDS):
-                    at = index + 4 * (band + 1)
-                    halves[at] = numbers[halves[at]]
-            rows = array("H", halves).tobytes()
+            halves = array("H", rows)
+            # Every band's word of a row holds the row's field (``add``): renumber the first
+            # band's, in every row at once, and write it to each band.
+            fields = array("H", map(numbers.__getitem__, halves[4::_HALVES]))
+            for band in range(_BANDS):
+                halves[4 * (band + 1) :: _HALVES] = fields
+            rows = halves.tobytes()
         self.rows += rows
         self.signed += other.signed
-        self.items.extend(item + items for item in other.items)
+        self.items.extend(map(add, other.items, repeat(items)))
         self.lines.extend(other.lines)
-        self.starts.extend(start + base for start in other.starts[1:])
+        self.starts.extend(map(add, islice(other.starts, 1, None), repeat(base)))
         self._chunk_starts.extend(start + base for start in other._chunk_starts)
         self._chunks.extend(other._chunks)
 

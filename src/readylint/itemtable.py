@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from itertools import pairwise
+from itertools import islice, pairwise, repeat
+from operator import add
 from typing import Any, overload
 
 from readylint.models import (
@@ -55,7 +56,7 @@ class _Strings:
     def extend(self, other: _Strings) -> None:
         base = len(self.data)
         self.data += other.data
-        self.ends.extend(end + base for end in other.ends[1:])
+        self.ends.extend(map(add, islice(other.ends, 1, None), repeat(base)))
 
     def __getitem__(self, index: int) -> str:
         ends = self.ends
@@ -157,7 +158,7 @@ class ItemTable(Sequence[BacklogItem]):
             (self.statuses, other.statuses),
             (self.labels, other.labels),
         ):
-            mine.extend(numbers[n] for n in theirs)
+            mine.extend(map(numbers.__getitem__, theirs))
         self.lines.extend(other.lines)
         self.ranks.extend(other.ranks)
         self.odd_ranks.update((k + base, rank) for k, rank in other.odd_ranks.items())

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterator, Mapping, Sequence
+from itertools import islice, repeat
+from operator import add
 from typing import overload
 
 from readylint.boilerplate import PrintTable
@@ -135,17 +137,18 @@ class DigestStore(Sequence[Digest]):
         numbers = [self._template(key) for key in other.templates]
         facts = [self._facts(key) for key in other.facts]
         rows = other.rows
-        remapped = array("i", rows)
-        for at in range(1, len(rows), 3):
-            code = rows[at]
-            if code >= 0:
-                remapped[at] = numbers[code]
-            elif code < _NOT_APPLIED:
-                remapped[at] = -2 - facts[-2 - code]
+        if numbers != list(range(len(numbers))) or facts != list(range(len(facts))):
+            # Each row's code, renumbered as this store numbers it, all rows at once: codes
+            # run from -1 - len(facts) (the last facts) through -1 (not applied) to the
+            # last template, so code + len(facts) + 1 indexes this table.
+            renumber = [-2 - number for number in reversed(facts)] + [_NOT_APPLIED] + numbers
+            rows = array("i", rows)
+            shifted = map(add, rows[1::3], repeat(len(facts) + 1))
+            rows[1::3] = array("i", map(renumber.__getitem__, shifted))
         self.partial.update(k + len(self) for k in other.partial)
         offset = len(self.rows) // 3
-        self.rows.extend(remapped)
-        self.starts.extend(start + offset for start in other.starts[1:])
+        self.rows.extend(rows)
+        self.starts.extend(map(add, islice(other.starts, 1, None), repeat(offset)))
         self.prints.extend(other.prints)
 
     def __len__(self) -> int:
