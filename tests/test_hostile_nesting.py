@@ -200,7 +200,7 @@ def test_a_header_is_trusted_only_where_no_quoted_scalar_can_hide_it(
 ) -> None:
     """Whatever quotes come before a header whose content ends a line with a quote, a text that
     libyaml nests too deeply is refused: the header's content lines are skipped only where no
-    quoted scalar can be open at the header (yamlguard._double_opening, _single_opening)."""
+    quoted scalar can be open at the header (yamlguard._opening)."""
     text = f"{opening}{inside}\n  x: |\n    def{quote}{rest}\n    other: {_deep_flow(150)}\n"
     try:
         yamlguard._measure(text)

@@ -167,12 +167,12 @@ def _may_close_quote(text: str, start: int, end: int) -> bool:
     """Whether a quoted scalar open at ``start`` (a line start) could close before ``end`` and
     leave the rest of its line empty (which would put the lines after it in block context).
     Elsewhere libyaml stops with an error at what follows the quote."""
-    for pattern, opening in ((_DOUBLE_CLOSE, _double_opening), (_SINGLE_CLOSE, _single_opening)):
+    for pattern, quote in ((_DOUBLE_CLOSE, '"'), (_SINGLE_CLOSE, "'")):
         closing = pattern.match(text, start, end)
         if (
             closing is not None
             and _REST_OF_LINE.match(text, closing.end()) is not None
-            and _may_open(text, opening(text, start))
+            and _may_open(text, _opening(text, start, quote))
         ):
             return True
     return False
@@ -194,38 +194,25 @@ def _may_open(text: str, quote: int) -> bool:
     return quote <= 0 or text[quote - 1] in _BEFORE_TOKEN
 
 
-def _double_opening(text: str, start: int) -> int:
-    """Where a double-quoted scalar still open at ``start`` must have opened: the last quote
-    before ``start`` that no odd run of backslashes escapes (every quote after the opening one
-    is escaped, or the scalar would have closed), or ``_NONE``."""
+def _opening(text: str, start: int, quote: str) -> int:
+    """Where a scalar in ``quote`` quotes still open at ``start`` must have opened, or
+    ``_NONE``. Inside it a quote comes only escaped: after an odd run of backslashes in double
+    quotes, doubled in single ones (so the opening quote starts an odd run of quotes). The
+    opening quote is then the last one before ``start`` not escaped so; the start of its run
+    (of backslashes before it, or of quotes) is returned. For a double quote that differs from
+    the quote only where no open scalar can hold it (after ``\\\\``), and errs to "may open"."""
+    escape = "\\" if quote == '"' else quote
     at = start
     for _ in range(_QUOTES_READ):
-        at = text.rfind('"', 0, at)
-        if at < 0:
+        found = text.rfind(quote, 0, at)
+        if found < 0:
             return _NONE
-        slash = at
-        while slash > 0 and text[slash - 1] == "\\":
-            slash -= 1
-        if (at - slash) % 2 == 0:
-            return at
-    return _UNSURE
-
-
-def _single_opening(text: str, start: int) -> int:
-    """Where a single-quoted scalar still open at ``start`` must have opened: the first quote of
-    the last run of quotes before ``start`` whose length is odd (inside the scalar quotes come
-    in pairs, ``''``, and the opening quote starts its run), or ``_NONE``."""
-    at = start
-    for _ in range(_QUOTES_READ):
-        last = text.rfind("'", 0, at)
-        if last < 0:
-            return _NONE
-        first = last
-        while first > 0 and text[first - 1] == "'":
-            first -= 1
-        if (last - first) % 2 == 0:
-            return first
-        at = first
+        run = found
+        while run > 0 and text[run - 1] == escape:
+            run -= 1
+        if (found - run) % 2 == 0:
+            return run
+        at = run
     return _UNSURE
 
 
