@@ -131,6 +131,9 @@ DISGUISED = {
     "fake header after doubled single quotes": (
         "a:\n    key: 'it''s\n  x: |\n    def'\n    other: " + _deep_flow(150)
     ),
+    "fake header after more escaped quotes than are read back": (
+        'a:\n    key: "' + '\\" ' * 70 + '\n  x: |\n    def"\n    other: ' + _deep_flow(150)
+    ),
     "flow after a comment that looks like a header": "a: # c: |\n      d: " + _deep_flow(150),
     "brackets hidden behind a quote in flow": '- ["]", ' + _deep_flow(150) + "]",
     "pair mappings in a flow sequence": "- " + "[a: " * 80 + "x" + "]" * 80,

@@ -188,10 +188,11 @@ _UNSURE = -2  # too many quotes to pair: assume one could
 _QUOTES_READ = 64  # how many quotes (or runs of them) a look back reads at most
 
 
-def _may_open(text: str, quote: int) -> bool:
-    if quote == _NONE:
+def _may_open(text: str, at: int) -> bool:
+    """Whether the quote ``_opening`` found at ``at`` can open a scalar (where a token starts)."""
+    if at == _NONE:
         return False
-    return quote <= 0 or text[quote - 1] in _BEFORE_TOKEN
+    return at in (_UNSURE, 0) or text[at - 1] in _BEFORE_TOKEN
 
 
 def _opening(text: str, start: int, quote: str) -> int:
