@@ -128,3 +128,55 @@ def test_ignore_case_rules_out_only_ascii_text() -> None:
     ).matches("\u212aelvin")
     assert Needs.of([r"kelvin", r"\w"], ignore_case=True) is None
     assert Needs.of([], ignore_case=True) is None
+
+
+@pytest.fixture
+def fresh_needs(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No needs known or kept yet, and the stamp read again; as it was after the test."""
+    monkeypatch.setattr(rx, "_known_needs", None)
+    monkeypatch.setattr(rx, "_used_needs", set())
+    rx._needs_stamp.cache_clear()
+    yield
+    rx._needs_stamp.cache_clear()
+
+
+def _new_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a new run starts from: what it remembers in memory only is gone."""
+    from readylint import cache
+
+    cache.flush()
+    monkeypatch.setattr(cache, "_memory", {})
+    monkeypatch.setattr(rx, "_known_needs", None)
+    rx._needs_stamp.cache_clear()
+
+
+def test_kept_needs_are_read_again_after_literals_py_changes(
+    fresh_needs: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit of the reading in a checkout keeps the version number: needs kept by the old
+    reading must not be served to the new one (as the validation cache does for its schema)."""
+    import readylint.literals
+
+    module = tmp_path / "literals.py"
+    module.write_bytes(Path(readylint.literals.__file__).read_bytes())
+    monkeypatch.setattr(readylint.literals, "__file__", str(module))
+    read: list[tuple[str, ...]] = []
+    original = Needs.of.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: type[Needs], patterns: tuple[str, ...], *, ignore_case: bool) -> Any:
+        read.append(tuple(patterns))
+        return original(cls, patterns, ignore_case=ignore_case)
+
+    monkeypatch.setattr(Needs, "of", classmethod(counted))
+    patterns = (r"\bnext (?:sprint|release)\b",)
+    first = rx._list_needs(patterns, True)
+    assert first is not None and read == [patterns]
+
+    _new_process(monkeypatch)  # the same module's bytes: the kept needs are served
+    kept = rx._list_needs(patterns, True)
+    assert kept is not None and kept.dump() == first.dump() and read == [patterns]
+
+    module.write_bytes(module.read_bytes() + b"\n# an edit in a checkout\n")
+    _new_process(monkeypatch)
+    assert rx._list_needs(patterns, True) is not None
+    assert read == [patterns, patterns]  # read from the pattern again, not from the cache

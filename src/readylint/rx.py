@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 from typing import Any, cast
 
 from readylint.literals import Needs
@@ -303,7 +304,9 @@ def _direct(compiled: Any) -> Pattern:
 
 
 # The needs of pattern lists (literals.py), kept in the validation cache: reading them from the
-# parse trees costs as much as a compile would save.
+# parse trees costs as much as a compile would save. They are kept under a hash of literals.py's
+# bytes, as the validation cache keeps data under its schema modules' (cache.py): an edit of the
+# reading in a checkout, with no new version number, must not be served needs read the old way.
 _NEEDS = "pattern-needs"
 _ASK_NEEDS = 64  # searches answered by the needs before a list is compiled regardless
 _MAX_NEEDS = 500
@@ -316,7 +319,7 @@ def _list_needs(patterns: tuple[str, ...], ignore_case: bool) -> Needs | None:
     from readylint import cache
 
     if _known_needs is None:
-        kept = cache.load(_NEEDS, ())
+        kept = cache.load(_NEEDS, _needs_stamp())
         _known_needs = kept if isinstance(kept, dict) else {}
     key = (ignore_case, patterns)
     _used_needs.add(key)
@@ -328,8 +331,18 @@ def _list_needs(patterns: tuple[str, ...], ignore_case: bool) -> Needs | None:
     if len(_known_needs) > _MAX_NEEDS:  # check files edited often: forget the unused lists
         for stale in [k for k in _known_needs if k not in _used_needs]:
             del _known_needs[stale]
-    cache.keep(_NEEDS, (), _known_needs)
+    cache.keep(_NEEDS, _needs_stamp(), _known_needs)
     return found
+
+
+@lru_cache(maxsize=1)
+def _needs_stamp() -> tuple[object, ...]:
+    """What kept needs are valid for: the bytes of the module that reads them (literals.py)."""
+    from pathlib import Path
+
+    from readylint import cache, literals
+
+    return cache.content_stamp([(Path(literals.__file__), "literals.py")])
 
 
 def _alternation(patterns: Sequence[str]) -> str:
