@@ -421,3 +421,62 @@ def test_many_items_with_one_bad_one(run: Callable[..., Run], tmp_path: Path) ->
     assert isinstance(errors, list) and len(errors) == 1
     assert errors[0]["message"] == "item 'BAD' has no title; add 'title:'"
     assert errors[0]["line"] == 8 * 1000 + 1  # each ready item is 8 lines (a blank one first)
+
+
+# --- escapes of half a UTF-16 pair ("\ud83d") ----------------------------------------------------
+
+HALF_PAIR_ERROR = "invalid YAML: while parsing a quoted scalar; found invalid Unicode character"
+
+
+def _outcome(text: str) -> tuple[str, int | None] | None:
+    """None when the text composes; else its one-line error and line."""
+    from readylint import yamlio
+
+    try:
+        yamlio.compose(text)
+    except yaml.YAMLError as exc:
+        error = yamlio.yaml_error(exc, text)
+        return error.message, error.line
+    return None
+
+
+def test_the_pure_python_loader_refuses_an_escaped_half_pair_as_libyaml_does(
+    run: Callable[..., Run], write: Write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PyYAML's own loader takes "\\ud83d" for a character that no UTF-8 output can hold (the
+    report stopped with a traceback); libyaml refuses it. Both now give libyaml's error line."""
+    from readylint import yamlio
+
+    write("good.yaml", ready_items("A-1"))
+    written = write(
+        "b.yaml", ready_items("B-1") + '  - id: B-2\n    title: "Cut in half \\ud83d"\n'
+    )
+    with_c = run("check", "good.yaml", "b.yaml")
+    monkeypatch.setattr(yamlio, "SafeLoader", yaml.SafeLoader)
+    pure = run("check", "good.yaml", "b.yaml")
+    assert pure == with_c, pure
+    assert pure.code == 2 and "Traceback" not in pure.out + pure.err
+    title_line = written.read_text(encoding="utf-8").count("\n")  # the last line
+    assert f"b.yaml:{title_line}: error: {HALF_PAIR_ERROR}" in pure.out, pure.out
+    assert "All 1 items" in pure.out  # good.yaml's item is still checked
+
+
+ESCAPE_PIECES = st.sampled_from(
+    ["\\ud83d", "\\ude00", "\\udfff", "\\ud7ff", "\\ue000", "\\U0000d800", "\\U0001F600",
+     "\\u00e9", "\\\\", "\\\\ud800", "\\n", "\\\"", "ud800", "x", " ", "\n  ", "\n\n  ", "é"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(ESCAPE_PIECES, max_size=6).map("".join), min_size=1, max_size=4))
+def test_both_loaders_refuse_the_same_escapes_on_the_same_line(values: list[str]) -> None:
+    from readylint import yamlio
+
+    text = "".join(f'k{n}: "{value}"\n' for n, value in enumerate(values))
+    with_c = _outcome(text)
+    yamlio.SafeLoader = yaml.SafeLoader
+    try:
+        pure = _outcome(text)
+    finally:
+        yamlio.SafeLoader = yaml.CSafeLoader
+    assert pure == with_c, text

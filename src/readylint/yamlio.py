@@ -74,13 +74,59 @@ def yaml_error(exc: yaml.YAMLError, text: str | None = None) -> ReadylintError:
 def compose(text: str) -> yaml.Node | None:
     """Parse one YAML document into its node tree (no Python objects are constructed).
 
-    Text nested too deeply for the C loader is refused first (``yamlguard``)."""
+    Text nested too deeply for the C loader is refused first (``yamlguard``); so is, with the
+    pure-Python loader, an escape of half a UTF-16 pair, as the C loader refuses it."""
     check_nesting(text)
     loader = SafeLoader(text)
     try:
-        return loader.get_single_node()
+        root = loader.get_single_node()
     finally:
         loader.dispose()
+    if root is not None and SafeLoader is not _C_LOADER and "\\" in text:
+        _refuse_surrogate_escapes(root, text)
+    return root
+
+
+_C_LOADER = getattr(yaml, "CSafeLoader", None)
+# An escape in a double-quoted scalar; an escaped backslash is one, so "\\\\ud800" holds none.
+_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|.)", re.S)
+_HALF_PAIR = re.compile("[\ud800-\udfff]")
+
+
+def _refuse_surrogate_escapes(root: yaml.Node, text: str) -> None:
+    """Raise libyaml's error for the first escape of a surrogate (``"\\ud83d"``, half a UTF-16
+    pair; libyaml refuses even two halves that make a pair). PyYAML's pure-Python loader takes
+    it for a character, which no UTF-8 output can hold: a report would stop with a traceback."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:  # an alias: its node was read already
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            value = node.value
+            if node.style == '"' and not value.isascii() and _HALF_PAIR.search(value):
+                _raise_at_escape(node, text)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(part for pair in reversed(node.value) for part in reversed(pair))
+
+
+def _raise_at_escape(node: yaml.ScalarNode, text: str) -> None:
+    start = node.start_mark
+    for escape in _ESCAPE.finditer(text, start.index, node.end_mark.index):
+        digits = escape.group(1) or escape.group(2)
+        if digits and 0xD800 <= int(digits, 16) <= 0xDFFF:
+            line = start.line + len(_BREAKS.findall(text, start.index, escape.start()))
+            at = yaml.Mark(start.name, escape.start(), line, 0, None, 0)
+            raise yaml.scanner.ScannerError(
+                "while parsing a quoted scalar",
+                start,
+                "found invalid Unicode character escape code",
+                at,
+            )
 
 
 def load_document(path: Path) -> tuple[Any, dict[LinePath, int]]:
