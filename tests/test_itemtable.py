@@ -22,7 +22,7 @@ from readylint.paths import display_path
 from readylint.results import PackedResults, backlog_items
 
 TEXT = st.text(
-    st.characters(exclude_categories=()),  # lone surrogates too ("\ud800" in YAML)
+    st.characters(exclude_categories=()),  # lone surrogates too (items made by other code)
     max_size=12,
 )
 RANK = st.none() | st.integers(min_value=1, max_value=40) | st.sampled_from([0, -3, 2**64 + 1])

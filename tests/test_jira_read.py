@@ -271,3 +271,33 @@ def test_the_readiness_page_reads_a_jira_backlog(
     for key in READY:
         assert f"{fake.url}/browse/{key}" in html  # each issue, linked to Jira
     no_secret(fake, run)
+
+
+@pytest.mark.parametrize("fmt", ["json", "text", "sarif", "junit", "github", "markdown"])
+def test_a_summary_cut_in_half_an_emoji_is_reported_not_a_traceback(
+    cloud: FakeJira, monkeypatch: Any, capsys: Any, fmt: str
+) -> None:
+    """Jira's JSON may escape half a UTF-16 pair alone ("\\ud83d"), e.g. a summary cut at 255
+    characters in the middle of an emoji. No UTF-8 output can hold it: it is read as U+FFFD.
+    (Before, compressing the answers' excerpts stopped the run with a traceback.)"""
+    fields = cloud.find("SHOP-1")["fields"]
+    fields["summary"] += " \ud83d"
+    fields["customfield_10042"] += " \ude00 Worse on tablets."
+    fields["labels"] = ["team-\ud83d"]
+    cloud.find("SHOP-3")["fields"]["description"] = "h3. Customer need\nShoppers \ud83d lose carts."
+    run = check(cloud, monkeypatch, capsys, "--project", "SHOP", "--format", fmt)
+    assert run.code == 1 and "Traceback" not in run.all, run.all
+    run.out.encode("utf-8")  # strict: nothing in it that UTF-8 cannot hold
+    if fmt == "json":
+        items = {item["id"]: item for item in report(run)["items"]}
+        assert items["SHOP-1"]["title"].endswith(" \ufffd")
+        assert items["SHOP-1"]["ready"] is True  # the answers still count
+
+
+def test_whole_replaces_only_halves_of_a_pair() -> None:
+    from readylint.sources.jira_text import whole
+
+    assert whole("plain") == "plain"
+    assert whole("caf\u00e9 \U0001f600") == "caf\u00e9 \U0001f600"
+    assert whole("cut \ud83d") == "cut \ufffd"
+    assert whole("\ude00 and \ud83d\ude00") == "\ufffd and \ufffd\ufffd"

@@ -37,8 +37,9 @@ _NO_FIELDS: dict[str, FieldValue] = {}
 
 
 class _Strings:
-    """Many strings as one UTF-8 buffer and their end offsets. ``surrogatepass``: YAML's
-    ``"\\ud800"`` escape gives a lone surrogate, which plain UTF-8 cannot hold."""
+    """Many strings as one UTF-8 buffer and their end offsets. ``surrogatepass``: an item made
+    by other code than the sources (which never give one) may hold a lone surrogate, which plain
+    UTF-8 cannot hold."""
 
     __slots__ = ("data", "ends")
 

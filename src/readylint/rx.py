@@ -246,7 +246,8 @@ class _Program:
         self.pattern = compiled.pattern
 
     def _find(self, anchor: Any, text: str) -> Match | None:
-        # "surrogatepass": text from JSON may hold a lone surrogate, which strict UTF-8 refuses.
+        # "surrogatepass": a text may hold a lone surrogate, which strict UTF-8 refuses (not
+        # one from a source: Jira's are replaced, YAML's escapes of one refused).
         data = text.encode("utf-8", "surrogatepass")
         start, end = self._program.Match(anchor, data, 0, len(data))[0]
         if start < 0:

@@ -56,7 +56,7 @@ from readylint.models import (
     RunResult,
     SourceResult,
 )
-from readylint.sources.jira_text import plain_value, rich_text
+from readylint.sources.jira_text import plain_value, rich_text, whole
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from jira import JIRA
@@ -638,6 +638,7 @@ class JiraBacklog:
                             f"Jira at {self.base} returned an issue without a key while"
                             f" {page.what}; the response is malformed, so nothing is reported"
                         )
+                    key = whole(key)
                     if key in first_page:
                         where = (
                             f"twice on page {page.number}"
@@ -660,7 +661,7 @@ class JiraBacklog:
                     issue_type = fields.get("issuetype")
                     if not isinstance(issue_type, dict):
                         issue_type = {}
-                    type_name = str(issue_type.get("name") or "issue")
+                    type_name = whole(str(issue_type.get("name") or "issue"))
                     keep = (
                         type_name.casefold() in types
                         if types
@@ -727,18 +728,19 @@ class JiraBacklog:
                 else plain_value(value)
             )
             if text and text.strip():
-                answers[mapped.answer] = FieldValue(text, None, mapped.name)
+                answers[mapped.answer] = FieldValue(whole(text), None, mapped.name)
         summary = fields.get("summary")
+        description = rich_text(fields.get("description"))
         return BacklogItem(
             id=key,
-            title=summary if isinstance(summary, str) else "",
+            title=whole(summary) if isinstance(summary, str) else "",
             location=Location(url=f"{self.base}/browse/{key}"),
             type=type_name,
-            status=str(status.get("name"))
+            status=whole(str(status.get("name")))
             if isinstance(status, dict) and status.get("name")
             else None,
-            labels=tuple(str(label) for label in labels) if isinstance(labels, list) else (),
-            description=rich_text(fields.get("description")),
+            labels=tuple(whole(str(label)) for label in labels) if isinstance(labels, list) else (),
+            description=whole(description) if description is not None else None,
             rank=position,
             fields=answers,
             order=position,
