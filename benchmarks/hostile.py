@@ -102,6 +102,15 @@ def config_bomb(root: Path) -> list[str]:
     return [str(root / "b.yaml"), "--config", str(root / ".readylint.yaml")]
 
 
+def code_blocks(root: Path) -> list[str]:
+    # 100,000 wiki code blocks in one description (with no fences): each block once searched
+    # for the next of each kind to the end of the text, which made the time quadratic.
+    body = "".join(f"    {{code}}\n    step {i}\n    {{code}}\n" for i in range(100_000))
+    path = root / "blocks.yaml"
+    path.write_text(f"- id: C-1\n  title: t\n  description: |\n{body}")
+    return [str(path)]
+
+
 # Bounds: about 3-10 x what a 2-core machine measured (see the report), so that a slower
 # machine passes and a regression (expansion, recursion, quadratic time) does not.
 CASES = [
@@ -115,6 +124,7 @@ CASES = [
     Case("alias bomb (10^10)", bomb, 2, 10, 256, "billion laughs x 10"),
     Case("alias bomb over 100,000 items", spread_bomb, 2, 60, 1024, "each item aliases 10^5"),
     Case("alias bomb in the config", config_bomb, 2, 10, 256, "select: 10^9 strings"),
+    Case("100,000 code blocks", code_blocks, 1, 5, 512, "{code} ... {code} x 100,000"),
 ]
 
 

@@ -153,9 +153,15 @@ def strip_code(text: str) -> str:
 def _remove_blocks(text: str) -> str:
     out: list[str] = []
     position = 0
+    # Each kind's next opening is searched for again only once a block has ended past it: a
+    # kind that does not occur is not searched for to the end of the text after every block.
+    wiki = _WIKI_BLOCK.search(text)
+    fence = _FENCE.search(text)
     while True:
-        wiki = _WIKI_BLOCK.search(text, position)
-        fence = _FENCE.search(text, position)
+        if wiki is not None and wiki.start() < position:
+            wiki = _WIKI_BLOCK.search(text, position)
+        if fence is not None and fence.start() < position:
+            fence = _FENCE.search(text, position)
         opening = min(
             (m for m in (wiki, fence) if m is not None), key=lambda m: m.start(), default=None
         )
