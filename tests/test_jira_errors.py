@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import sys
 from collections.abc import Iterator
@@ -400,3 +401,61 @@ def test_example_config_is_valid() -> None:
     config = load_config(example)
     assert config.jira.project == "SHOP"
     assert config.jira.fields["trade_off"] == "customfield_10044"
+
+
+# --- hostile pages (found by fuzzing the whole Jira path) --------------------------------------
+
+
+def _page(fake: FakeJira, total: int | str, issues: str = "") -> Fault:
+    """A Server search page with the given ``total`` and raw issue JSON, answered every time."""
+    body = f'{{"startAt":0,"maxResults":100,"total":{total},"issues":[{issues}]}}'
+    return Fault("/search", 200, body.encode(), count=99)
+
+
+def test_json_nested_a_thousand_levels_deep_is_one_error(
+    server: FakeJira, monkeypatch: Any, capsys: Any
+) -> None:
+    deep = "[" * 5000 + "]" * 5000  # Python's decoder gives up at some 1,000 levels
+    raw = f'{{"key":"SHOP-1","fields":{{"summary":"s","customfield_10042":{deep}}}}}'
+    server.inject(_page(server, 1, raw))
+    failed(check(server, monkeypatch, capsys), server, "nested too deeply to read")
+
+
+def test_a_number_python_does_not_read_is_named(
+    server: FakeJira, monkeypatch: Any, capsys: Any
+) -> None:
+    raw = f'{{"key":"SHOP-1","fields":{{"summary":"s","customfield_10042":{"9" * 5000}}}}}'
+    server.inject(_page(server, 1, raw))
+    failed(check(server, monkeypatch, capsys), server, "more than 4,300 digits")
+
+
+def test_a_total_beyond_64_bits_is_too_many_pages(
+    server: FakeJira, monkeypatch: Any, capsys: Any
+) -> None:
+    raw = '{"key":"SHOP-1","fields":{"summary":"s"}}'
+    server.inject(_page(server, 10**20, raw))
+    failed(check(server, monkeypatch, capsys), server, f"reported {10**20} issues", "pages")
+
+
+@pytest.mark.parametrize("total", [0, -1, 1])
+def test_more_issues_than_the_total_are_not_dropped_silently(
+    server: FakeJira, monkeypatch: Any, capsys: Any, total: int
+) -> None:
+    """Before, issues past ``total`` were cut from the first page: with a total of 0, every
+    issue was dropped and the run passed with nothing checked."""
+    raw = '{"key":"SHOP-1","fields":{"summary":"s"}},{"key":"SHOP-2","fields":{"summary":"t"}}'
+    server.inject(_page(server, total, raw))
+    failed(
+        check(server, monkeypatch, capsys),
+        server,
+        f"reported {total} issues for the search but sent 2 on its first page",
+    )
+
+
+def test_only_a_true_subtask_flag_skips_an_issue(
+    cloud: FakeJira, monkeypatch: Any, capsys: Any
+) -> None:
+    cloud.find("SHOP-1")["fields"]["issuetype"]["subtask"] = "false"  # a string: not a sub-task
+    run = check(cloud, monkeypatch, capsys, "--project", "SHOP", "--format", "json")
+    ids = [item["id"] for item in json.loads(run.out)["items"]]
+    assert "SHOP-1" in ids and "SHOP-4" not in ids  # SHOP-4 is a real sub-task

@@ -301,3 +301,15 @@ def test_whole_replaces_only_halves_of_a_pair() -> None:
     assert whole("caf\u00e9 \U0001f600") == "caf\u00e9 \U0001f600"
     assert whole("cut \ud83d") == "cut \ufffd"
     assert whole("\ude00 and \ud83d\ude00") == "\ufffd and \ufffd\ufffd"
+
+
+def test_an_odd_key_is_one_path_segment_of_its_url(
+    cloud: FakeJira, monkeypatch: Any, capsys: Any
+) -> None:
+    """A real key (SHOP-1) needs no quoting; one a broken server sends must not make the URL
+    invalid (SARIF's ``hostedViewerUri`` is a URI) or point elsewhere."""
+    cloud.find("SHOP-1")["key"] = "SHOP-1 <a>#?%/x"
+    run = check(cloud, monkeypatch, capsys, "--project", "SHOP", "--format", "json")
+    urls = {item["id"]: item["location"]["url"] for item in report(run)["items"]}
+    assert urls["SHOP-1 <a>#?%/x"] == f"{cloud.url}/browse/SHOP-1%20%3Ca%3E%23%3F%25%2Fx"
+    assert urls["SHOP-2"] == f"{cloud.url}/browse/SHOP-2"

@@ -279,3 +279,12 @@ def test_the_plain_paragraph_fast_path_renders_like_the_general_walk() -> None:
         assert jira_text.adf_to_text(document) == general(document), document
         taken += jira_text._plain_paragraphs(content) is not None
     assert 1000 < taken < 2000  # both paths were exercised
+
+
+@pytest.mark.parametrize("kind", [{}, [], {"a": 1}, ["text"], None, 7])
+def test_a_node_type_that_is_not_a_string_is_an_unknown_node(kind: object) -> None:
+    """A broken document (a node's "type" an object or a list) was looked up in a set of names
+    and stopped the run; such a node is now one of an unknown type, its text kept."""
+    document = doc({"type": "x", "content": [{"type": kind}, text(NEED)]}, para(text(REASON)))
+    converted = rich_text(document)
+    assert converted is not None and NEED in converted and REASON in converted

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from readylint.config import Config, JiraConfig
 from readylint.errors import ConfigError, SourceError
@@ -653,9 +653,7 @@ class JiraBacklog:
                     fields = raw.get("fields")
                     unreadable = self._unreadable(key, fields, page)
                     if unreadable is not None:
-                        result.errors.append(
-                            InputError(unreadable, path=f"{self.base}/browse/{key}")
-                        )
+                        result.errors.append(InputError(unreadable, path=self._browse(key)))
                         continue
                     assert isinstance(fields, dict)
                     issue_type = fields.get("issuetype")
@@ -665,7 +663,7 @@ class JiraBacklog:
                     keep = (
                         type_name.casefold() in types
                         if types
-                        else not issue_type.get("subtask", False)
+                        else issue_type.get("subtask") is not True
                     )
                     if not keep:
                         skipped.append(f"{key} ({type_name})")
@@ -693,6 +691,10 @@ class JiraBacklog:
             )
             result.notices.append(f"skipped {len(skipped)} issue(s) because {reason}: {shown}")
         return result
+
+    def _browse(self, key: str) -> str:
+        """The issue's page; its key as one path segment (a real key needs no quoting)."""
+        return f"{self.base}/browse/{quote(key, safe='')}"
 
     def _what_read(self) -> str:
         board = self.selection.board
@@ -734,7 +736,7 @@ class JiraBacklog:
         return BacklogItem(
             id=key,
             title=whole(summary) if isinstance(summary, str) else "",
-            location=Location(url=f"{self.base}/browse/{key}"),
+            location=Location(url=self._browse(key)),
             type=type_name,
             status=whole(str(status.get("name")))
             if isinstance(status, dict) and status.get("name")
@@ -852,20 +854,23 @@ class JiraBacklog:
             return
         total = reported
         step = len(issues)
-        if step > total:
-            issues, step = issues[:total], total
+        if step > total:  # none may be dropped, and none can be trusted to be the extra ones
+            raise SourceError(
+                f"Jira at {self.base} reported {total} issues for {what_read} but sent"
+                f" {step} on its first page; the paging is unreliable, so nothing is reported"
+            )
         yield _Page(1, what, issues)
         self._progress_pages(step, total)
         if step >= total:
             return
         if step == 0:
             raise SourceError(self._incomplete(total, 0, what_read))
-        starts = range(step, total, step)
-        if len(starts) >= MAX_PAGES:
+        if -(-(total - step) // step) >= MAX_PAGES:  # not len(range): it must fit in 64 bits
             raise SourceError(
                 f"Jira at {self.base} reported {total} issues in pages of {step}, more than"
                 f" {MAX_PAGES} pages; stopped (raise jira.page_size)"
             )
+        starts = range(step, total, step)
         pending: deque[tuple[int, int, str, _Send, _Background[Any]]] = deque()
         queued = 0
 
@@ -1052,7 +1057,9 @@ class JiraBacklog:
     def _label_update(self, key: str, op: str, label: str) -> Callable[[], None]:
         """One issue's label change (``op``: add or remove), as a call that raises
         ``SourceError`` when it fails after its retries."""
-        update = self._sender("PUT", f"issue/{key}", body={"update": {"labels": [{op: label}]}})
+        update = self._sender(
+            "PUT", f"issue/{quote(key, safe='')}", body={"update": {"labels": [{op: label}]}}
+        )
         return lambda: self._json(f"updating the labels of {key}", update, expect_json=False)
 
     # -- requests and errors ----------------------------------------------------------------
@@ -1095,6 +1102,11 @@ class JiraBacklog:
             return json.loads(content)
         except ValueError as exc:
             problem = self._not_json(what, response, content, exc)
+        except RecursionError:  # Python's decoder recurses: some 1,000 levels at most
+            problem = (
+                f"Jira at {self.base} sent JSON nested too deeply to read (arrays or objects"
+                f" about 1,000 levels deep) while {what}; nothing is reported"
+            )
         raise SourceError(problem)
 
     def _get(self, what: str, path: str) -> Any:
@@ -1285,6 +1297,8 @@ class JiraBacklog:
             exc.msg.startswith("Unterminated") or exc.pos >= len(content.rstrip()) - 1
         ):
             detail = f" (the JSON ends early: cut off after {len(content)} bytes); try again"
+        elif not isinstance(exc, json.JSONDecodeError) and "digits" in str(exc):
+            detail = " (a number of more than 4,300 digits, which Python does not read)"
         else:
             detail = f"; check that {ENV_URL} (or jira.url) is the Jira site's base URL"
         return f"Jira at {self.base} sent a response that is not the expected JSON while {what}{detail}"

@@ -323,7 +323,8 @@ _INLINE = frozenset(
 
 
 def _is_inline(node: Mapping[str, Any]) -> bool:
-    return node.get("type") in _INLINE
+    kind = node.get("type")  # an object or a list (a broken document) cannot be looked up
+    return isinstance(kind, str) and kind in _INLINE
 
 
 def _cell_text(cell: Mapping[str, Any], depth: int) -> str:
