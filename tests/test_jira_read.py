@@ -294,15 +294,6 @@ def test_a_summary_cut_in_half_an_emoji_is_reported_not_a_traceback(
         assert items["SHOP-1"]["ready"] is True  # the answers still count
 
 
-def test_whole_replaces_only_halves_of_a_pair() -> None:
-    from readylint.sources.jira_text import whole
-
-    assert whole("plain") == "plain"
-    assert whole("caf\u00e9 \U0001f600") == "caf\u00e9 \U0001f600"
-    assert whole("cut \ud83d") == "cut \ufffd"
-    assert whole("\ude00 and \ud83d\ude00") == "\ufffd and \ufffd\ufffd"
-
-
 def test_an_odd_key_is_one_path_segment_of_its_url(
     cloud: FakeJira, monkeypatch: Any, capsys: Any
 ) -> None:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from readylint.text import indefinite, placeholder, sections, strip_markdown, user_story, word_count
+from readylint.text import (
+    indefinite,
+    placeholder,
+    sections,
+    strip_markdown,
+    user_story,
+    whole,
+    word_count,
+)
 
 KNOWN = frozenset({"trade_off", "customer_need", "business_reason", "why_now", "tradeoff"})
 
@@ -95,3 +103,10 @@ def test_user_story() -> None:
 )  # fmt: skip
 def test_indefinite_article_follows_how_the_word_is_said(phrase: str, expected: str) -> None:
     assert indefinite(phrase) == f"{expected} {phrase}"
+
+
+def test_whole_replaces_only_halves_of_a_pair() -> None:
+    assert whole("plain") == "plain"
+    assert whole("caf\u00e9 \U0001f600") == "caf\u00e9 \U0001f600"
+    assert whole("cut \ud83d") == "cut \ufffd"
+    assert whole("\ude00 and \ud83d\ude00") == "\ufffd and \ufffd\ufffd"

@@ -32,6 +32,20 @@ def indefinite(phrase: str) -> str:
     return f"an {phrase}" if word[:1] in ("a", "e", "i", "o", "u") else f"a {phrase}"
 
 
+# --- characters no output can hold -------------------------------------------------------------
+
+# Half of a UTF-16 pair, alone: JSON may escape one ("\\ud83d": a Jira summary cut in the middle
+# of an emoji), as may PyYAML's pure-Python loader; no UTF-8 output can hold it.
+HALF_PAIR = re.compile("[\ud800-\udfff]")
+
+
+def whole(text: str) -> str:
+    """``text`` with each half of a UTF-16 pair replaced by U+FFFD."""
+    if text.isascii() or HALF_PAIR.search(text) is None:
+        return text
+    return HALF_PAIR.sub("\ufffd", text)
+
+
 # --- Markdown to plain words ----------------------------------------------------------------
 
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")

@@ -10,6 +10,7 @@ import yaml
 
 from readylint.errors import ReadylintError
 from readylint.paths import display_path
+from readylint.text import HALF_PAIR
 from readylint.yamlguard import LIBYAML_TOO_DEEP, TOO_DEEP, check_nesting
 
 try:
@@ -90,7 +91,6 @@ def compose(text: str) -> yaml.Node | None:
 _C_LOADER = getattr(yaml, "CSafeLoader", None)
 # An escape in a double-quoted scalar; an escaped backslash is one, so "\\\\ud800" holds none.
 _ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|.)", re.S)
-_HALF_PAIR = re.compile("[\ud800-\udfff]")
 
 
 def _refuse_surrogate_escapes(root: yaml.Node, text: str) -> None:
@@ -106,7 +106,7 @@ def _refuse_surrogate_escapes(root: yaml.Node, text: str) -> None:
         seen.add(id(node))
         if isinstance(node, yaml.ScalarNode):
             value = node.value
-            if node.style == '"' and not value.isascii() and _HALF_PAIR.search(value):
+            if node.style == '"' and not value.isascii() and HALF_PAIR.search(value):
                 _raise_at_escape(node, text)
         elif isinstance(node, yaml.SequenceNode):
             stack.extend(reversed(node.value))

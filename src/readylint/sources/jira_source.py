@@ -56,7 +56,8 @@ from readylint.models import (
     RunResult,
     SourceResult,
 )
-from readylint.sources.jira_text import plain_value, rich_text, whole
+from readylint.sources.jira_text import plain_value, rich_text
+from readylint.text import whole
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from jira import JIRA

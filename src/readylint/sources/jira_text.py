@@ -34,17 +34,6 @@ _WIKI_BLOCK_END = re.compile(r"\{(code|noformat)\}\s*$", re.I)
 # --- public entry points -----------------------------------------------------------------------
 
 
-_HALF_PAIR = re.compile("[\ud800-\udfff]")
-
-
-def whole(text: str) -> str:
-    """``text`` with each half of a UTF-16 pair replaced by U+FFFD. JSON may escape one alone
-    ("\\ud83d": a summary cut in the middle of an emoji), and no UTF-8 output can hold it."""
-    if text.isascii() or _HALF_PAIR.search(text) is None:
-        return text
-    return _HALF_PAIR.sub("\ufffd", text)
-
-
 def rich_text(value: object) -> str | None:
     """The text of a description or rich-text field value, or None when it is empty."""
     if value is None:
