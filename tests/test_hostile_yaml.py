@@ -474,9 +474,10 @@ def test_both_loaders_refuse_the_same_escapes_on_the_same_line(values: list[str]
 
     text = "".join(f'k{n}: "{value}"\n' for n, value in enumerate(values))
     with_c = _outcome(text)
+    shipped = yamlio.SafeLoader
     yamlio.SafeLoader = yaml.SafeLoader
     try:
         pure = _outcome(text)
     finally:
-        yamlio.SafeLoader = yaml.CSafeLoader
+        yamlio.SafeLoader = shipped
     assert pure == with_c, text
