@@ -2,17 +2,19 @@
 
 Answer texts are drawn from ../shared/corpus/ (real issue titles, descriptions and user stories),
 so lengths and wording are real. Where the corpus is absent, a small built-in phrase set is used
-and the generator says so. 1,000 items per file, like a large backlog repository.
+and the generator says so. 1,000 items per file, like a large backlog repository; ``--per-file``
+changes that (the items are the same whatever the split: one seeded sequence).
 
     python benchmarks/generate.py 10000 /tmp/backlog-10k
+    python benchmarks/generate.py 100000 /tmp/one-file --per-file 100000
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import random
 import re
-import sys
 from pathlib import Path
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -64,15 +66,16 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def generate(count: int, out: Path, seed: int = 20261124) -> int:
-    """Write ``count`` items under ``out``; returns the number of files written."""
+def generate(count: int, out: Path, seed: int = 20261124, per_file: int = ITEMS_PER_FILE) -> int:
+    """Write ``count`` items under ``out``, ``per_file`` to a file; returns the number of files
+    written."""
     rng = random.Random(seed)
     titles, sentences, _ = corpus_texts()
     out.mkdir(parents=True, exist_ok=True)
     files = 0
-    for start in range(0, count, ITEMS_PER_FILE):
+    for start in range(0, count, per_file):
         lines = ["items:"]
-        for n in range(start, min(start + ITEMS_PER_FILE, count)):
+        for n in range(start, min(start + per_file, count)):
             lines.append(f"  - id: BENCH-{n + 1}")
             lines.append(f"    title: {_quote(rng.choice(titles))}")
             if rng.random() < 0.6:
@@ -89,7 +92,7 @@ def generate(count: int, out: Path, seed: int = 20261124) -> int:
                 for field in present:
                     lines.append(f"      ## {field.replace('_', ' ').capitalize()}")
                     lines.append(f"      {rng.choice(sentences)}")
-        (out / f"backlog-{start // ITEMS_PER_FILE:04d}.yaml").write_text(
+        (out / f"backlog-{start // per_file:04d}.yaml").write_text(
             "\n".join(lines) + "\n", encoding="utf-8"
         )
         files += 1
@@ -122,9 +125,17 @@ class MiddleItemEdit:
 
 
 def main() -> int:
-    count, out = int(sys.argv[1]), Path(sys.argv[2])
-    files = generate(count, out)
-    print(f"wrote {count} items in {files} files to {out}")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("count", type=int, help="how many items to write")
+    parser.add_argument("out", type=Path, help="the directory to write them to")
+    parser.add_argument("--per-file", type=int, default=ITEMS_PER_FILE, metavar="N",
+                        help=f"items per file (default {ITEMS_PER_FILE:,})")  # fmt: skip
+    parser.add_argument("--seed", type=int, default=20261124)
+    args = parser.parse_args()
+    if args.count < 1 or args.per_file < 1:
+        parser.error("count and --per-file must be 1 or more")
+    files = generate(args.count, args.out, args.seed, args.per_file)
+    print(f"wrote {args.count} items in {files} files to {args.out}")
     return 0
 
 

@@ -4,6 +4,7 @@ in one process or in forked workers, with the item texts dropped after the first
 from __future__ import annotations
 
 import ctypes
+import gc
 import json
 import multiprocessing
 import subprocess
@@ -166,3 +167,53 @@ def test_workers_give_large_blocks_back_to_the_system(tmp_path: Path) -> None:
     subprocess.run([sys.executable, "-c", _PROBE, str(root), str(out)], check=True, timeout=60)
     seen = [int(p.read_text()) for p in out.iterdir()]
     assert len(seen) == 3 and all(held >= 600 << 10 for held in seen)
+
+
+def _composing_with_collector(monkeypatch: pytest.MonkeyPatch, fail: bool = False) -> list[bool]:
+    """Make ``yaml_files.compose`` note whether the collector runs (and raise, with ``fail``)."""
+    from readylint.sources import yaml_files
+
+    seen: list[bool] = []
+    real = yaml_files.compose
+
+    def compose(text: str) -> object:
+        seen.append(gc.isenabled())
+        if fail:
+            raise MemoryError
+        return real(text)
+
+    monkeypatch.setattr(yaml_files, "compose", compose)
+    return seen
+
+
+def test_a_file_is_read_with_the_collector_paused_and_resumed_after(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from readylint.sources.yaml_files import read_text
+
+    seen = _composing_with_collector(monkeypatch)
+    items, errors = read_text("items:\n" + ITEM.format(id="PAY-1", n=1, why="x"), "b.yaml")
+    assert [item.id for item in items] == ["PAY-1"] and not errors
+    assert seen == [False] and gc.isenabled()
+    _, errors = read_text("items:\n  - id: [oops\n", "broken.yaml")
+    assert errors and seen == [False, False] and gc.isenabled()
+
+
+def test_the_collector_is_resumed_when_reading_raises(monkeypatch: pytest.MonkeyPatch) -> None:
+    from readylint.sources.yaml_files import read_text
+
+    seen = _composing_with_collector(monkeypatch, fail=True)
+    with pytest.raises(MemoryError):
+        read_text("items: []\n", "b.yaml")
+    assert seen == [False] and gc.isenabled()
+
+
+def test_a_caller_that_paused_the_collector_keeps_it_paused() -> None:
+    from readylint.sources.yaml_files import read_text
+
+    gc.disable()
+    try:
+        read_text("items:\n" + ITEM.format(id="PAY-1", n=1, why="x"), "b.yaml")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
