@@ -145,14 +145,14 @@ def test_a_large_file_read_alone_is_checked_on_every_core(
 
     (tmp_path / "backlog.yaml").write_text(_backlog(60), encoding="utf-8")
     monkeypatch.setattr(pipeline, "PARALLEL_ITEMS", 10)
-    real = pipeline.digest_items
+    real = pipeline.add_digests
     used: list[tuple[int, int]] = []
 
-    def spy(engine: Any, items: Any, report: Any, first: int = 0) -> Any:
+    def spy(store: Any, engine: Any, items: Any, report: Any, first: int = 0) -> Any:
         used.append((len(items), pipeline.jobs_for_items(len(items) - first)))
-        return real(engine, items, report, first)
+        return real(store, engine, items, report, first)
 
-    monkeypatch.setattr(pipeline, "digest_items", spy)
+    monkeypatch.setattr(pipeline, "add_digests", spy)
     reports = []
     for jobs in ("1", "2"):
         monkeypatch.setenv("READYLINT_JOBS", jobs)
@@ -164,3 +164,36 @@ def test_a_large_file_read_alone_is_checked_on_every_core(
         reports.append(capsys.readouterr().out)
     assert reports[0] == reports[1]
     assert used == [(60, 1), (60, 2)], threading.enumerate()
+
+
+@pytest.mark.parametrize("report", [None, range(3, 40, 2)])
+def test_a_digester_keeps_what_workers_send_in_columns_as_one_process_would(
+    monkeypatch: pytest.MonkeyPatch, report: range | None
+) -> None:
+    """Workers send each chunk in columns, joined after digests the Digester made while the
+    read went on (their excerpts still open); items outside ``report`` keep prints only."""
+    items, errors = read_text(_backlog(60), "backlog.yaml")
+    assert not errors
+    engine, _ = app.build_engine(Config(), app.Selection())
+    kept = []
+    for jobs in ("1", "2"):
+        monkeypatch.setenv("READYLINT_JOBS", jobs)
+        assert pipeline.jobs_for_items(50) == int(jobs), threading.enumerate()
+        digester = pipeline.Digester(engine, report)
+        digester.take(0, items)
+        assert digester.idle()  # IDLE_BATCH items digested here, while the "read" goes on
+        table, store = digester.finish()
+        assert len(table) == len(store) == 60
+        prints = store.prints
+        kept.append(
+            (
+                [table[k].id for k in range(60)],
+                list(store),
+                sorted(store.partial),
+                (bytes(prints.rows), list(prints.items), list(prints.lines), list(prints.starts)),
+                prints.excerpts(range(len(prints))),
+            )
+        )
+    assert kept[0] == kept[1]
+    assert kept[0][2] == ([] if report is None else [k for k in range(60) if k not in report])
+    assert len(kept[0][4]) >= 60 and all(kept[0][4].values())  # every print has its excerpt

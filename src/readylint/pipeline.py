@@ -24,7 +24,7 @@ import dataclasses
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from readylint.engine import Digest, Engine
 from readylint.errors import ConfigError
@@ -34,6 +34,8 @@ from readylint.models import BacklogItem, InputError, SourceResult
 from readylint.paths import bytes_up_to, display_path
 from readylint.sources.yaml_files import read_bytes, read_file
 from readylint.store import DigestStore
+
+T = TypeVar("T")
 
 # Files to check are read in workers when they hold at least BYTES_PER_JOB of YAML for each worker
 # (about 140 generated items): a worker costs some 15 to 35 ms of CPU to start and to send its
@@ -86,8 +88,7 @@ def check_file(path: Path, engine: Engine | None = None) -> FileResult:
     digests = DigestStore(len(engine.checks))
     keys = b""
     if kept is None:
-        for digest in _digest_all(engine, items):
-            digests.add(digest)
+        _add_all(engine, items, digests)
     else:
         keys = _digest_reusing(items, engine, digests, kept.earlier(path, shown))
     digests.prints.seal()
@@ -115,6 +116,9 @@ def _digest_reusing(
         key = item_key(item)
         keys += key
         reused.append(found.get(key))
+    if not found:  # nothing to take from an earlier result: every item is checked
+        _add_all(engine, items, digests)
+        return bytes(keys)
     fresh = _digest_all(
         engine, [item for item, index in zip(items, reused, strict=True) if index is None]
     )
@@ -137,6 +141,16 @@ def _digest_all(engine: Engine, items: Sequence[BacklogItem]) -> Iterator[Digest
     if _IN_WORKER or len(items) < PARALLEL_ITEMS:
         return map(engine.digest, items)
     return iter(digest_items(engine, items, range(len(items))))
+
+
+def _add_all(engine: Engine, items: Sequence[BacklogItem], digests: DigestStore) -> None:
+    """``_digest_all`` added to ``digests``; from workers, in columns (``add_digests``)."""
+    if _IN_WORKER or len(items) < PARALLEL_ITEMS:
+        for item in items:
+            digests.add(engine.digest(item))
+        return
+    for _ in add_digests(digests, engine, items, range(len(items))):
+        pass
 
 
 def _kept(files: Sequence[Path], results: ResultCache) -> list[Kept | None]:
@@ -306,20 +320,76 @@ def digest_items(
 def iter_digests(
     engine: Engine, items: Sequence[BacklogItem], report: Iterable[int], first: int = 0
 ) -> Iterator[Digest]:
-    """``digest_items`` a chunk at a time, so that its caller may keep each digest in columns
-    before the next chunk's arrive."""
-    global _ENGINE, _ITEMS, _WANTED
+    """``digest_items`` a chunk at a time."""
     wanted = frozenset(report)
-    left = len(items) - first
-    jobs = jobs_for_items(left)
-    if jobs == 1:
+    chunks = _in_workers(engine, items, wanted, first, _digest_chunk)
+    if chunks is None:
         for k in range(first, len(items)):
             yield engine.digest(items[k], prints_only=k not in wanted)
         return
+    for chunk in chunks:
+        yield from chunk
+
+
+def add_digests(
+    store: DigestStore,
+    engine: Engine,
+    items: Sequence[BacklogItem],
+    report: Iterable[int],
+    first: int = 0,
+) -> Iterator[int]:
+    """Add to ``store`` what ``digest_items`` gives, in order, and yield after each step how
+    many items it added, so that the caller may drop their texts as it goes. Workers send each
+    chunk back in columns (a sealed ``DigestStore``, whose items outside ``report`` are marked
+    partial): that is what the store keeps anyway, and columns cross between processes some
+    fifty times faster than digests as objects (benchmarks/README.md). ``store``'s prints are
+    sealed before a chunk joins them."""
+    wanted = frozenset(report)
+    chunks = _in_workers(engine, items, wanted, first, _digest_chunk_in_columns)
+    if chunks is None:
+        for k in range(first, len(items)):
+            partial = k not in wanted
+            store.add(engine.digest(items[k], prints_only=partial), prints_only=partial)
+            yield 1
+        return
+    for chunk in chunks:
+        store.prints.seal()
+        store.extend(chunk)
+        yield len(chunk)
+
+
+def _in_workers(
+    engine: Engine,
+    items: Sequence[BacklogItem],
+    wanted: frozenset[int],
+    first: int,
+    work: Callable[[int, int], T],
+) -> Iterator[T] | None:
+    """``work(start, size)`` over ``items[first:]`` a chunk at a time, in forked workers that
+    inherit the engine and the items, in order; None when this many items are digested in this
+    process (``jobs_for_items``)."""
+    left = len(items) - first
+    jobs = jobs_for_items(left)
+    if jobs == 1:
+        return None
+    step = -(-left // (jobs * 4))  # a few chunks per worker, so none waits on another
+    starts = range(first, len(items), step)
+    return _worker_chunks(engine, items, wanted, jobs, starts, step, work)
+
+
+def _worker_chunks(
+    engine: Engine,
+    items: Sequence[BacklogItem],
+    wanted: frozenset[int],
+    jobs: int,
+    starts: range,
+    step: int,
+    work: Callable[[int, int], T],
+) -> Iterator[T]:
+    global _ENGINE, _ITEMS, _WANTED
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    step = -(-left // (jobs * 4))  # a few chunks per worker, so none waits on another
     _ENGINE, _ITEMS, _WANTED = engine, items, wanted
     _give_back_large_blocks()
     try:
@@ -328,8 +398,7 @@ def iter_digests(
             mp_context=multiprocessing.get_context("fork"),
             initializer=_worker_start,
         ) as pool:
-            for chunk in pool.map(_digest_chunk, range(first, len(items), step), [step] * jobs * 4):
-                yield from chunk
+            yield from pool.map(work, starts, [step] * len(starts))
     finally:
         _ENGINE, _ITEMS, _WANTED = None, (), frozenset()
 
@@ -338,6 +407,16 @@ def _digest_chunk(start: int, size: int) -> list[Digest]:
     assert _ENGINE is not None
     end = min(start + size, len(_ITEMS))
     return [_ENGINE.digest(_ITEMS[k], prints_only=k not in _WANTED) for k in range(start, end)]
+
+
+def _digest_chunk_in_columns(start: int, size: int) -> DigestStore:
+    assert _ENGINE is not None
+    store = DigestStore(len(_ENGINE.checks))
+    for k in range(start, min(start + size, len(_ITEMS))):
+        partial = k not in _WANTED
+        store.add(_ENGINE.digest(_ITEMS[k], prints_only=partial), prints_only=partial)
+    store.prints.seal()
+    return store
 
 
 # Items a ``Digester`` digests at a time while a page travels: about 2 ms of work, so a page
@@ -425,13 +504,18 @@ class Digester:
             if self._report is None
             else [k - done for k in self._report if done <= k < done + len(rest)]
         )
-        digests = iter_digests(self._engine, cast("list[BacklogItem]", rest), report)
-        for k, digest in enumerate(digests):
-            item, rest[k] = rest[k], None  # each item's texts go as it is kept in columns
-            assert item is not None
-            self._add(item, digest, self._partial(done + k))
-        self._store.prints.seal()
-        return self._table, self._store
+        table, store = self._table, self._store
+        added = 0
+        for count in add_digests(store, self._engine, cast("list[BacklogItem]", rest), report):
+            for k in range(added, added + count):
+                item, rest[k] = rest[k], None  # each item's texts go as it is kept in columns
+                assert item is not None
+                table.append(item)
+                if len(table) % SEAL_EVERY == 0:
+                    store.prints.seal()
+            added += count
+        store.prints.seal()
+        return table, store
 
 
 def jobs_for_items(count: int) -> int:
