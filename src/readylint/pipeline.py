@@ -32,7 +32,7 @@ from readylint.filecache import KEY_SIZE, Kept, ResultCache, item_key
 from readylint.itemtable import ItemTable
 from readylint.models import BacklogItem, InputError, SourceResult
 from readylint.paths import bytes_up_to, display_path
-from readylint.sources.yaml_files import read_bytes, read_file
+from readylint.sources.yaml_files import Unstreamable, read_bytes, read_file, stream_bytes
 from readylint.store import DigestStore
 
 T = TypeVar("T")
@@ -56,6 +56,12 @@ _IN_WORKER = False  # set in a forked worker: it starts no workers of its own
 # More than for files: the parent parsed them alone, and idles while the workers check them.
 ITEMS_PER_JOB = 250
 PARALLEL_ITEMS = 2 * ITEMS_PER_JOB
+# A file of STREAM_BYTES or more (about 3,600 generated items) is read STREAM_PART items at a
+# time, and each part checked as the next is read (``_check_streamed``); the number of workers
+# is set as for STREAM_ITEM_BYTES an item (generated items take about 1,100).
+STREAM_BYTES = 4_000_000
+STREAM_PART = 1000
+STREAM_ITEM_BYTES = 1000
 
 
 @dataclasses.dataclass(slots=True)
@@ -73,24 +79,34 @@ class FileResult:
 def check_file(path: Path, engine: Engine | None = None) -> FileResult:
     """Read one file and run the first pass over its items (and keep the result, with a
     results cache: ``filecache.py``). With a results cache, an item that is in the file's
-    earlier result, unchanged, is not checked again: its digest is taken from there."""
+    earlier result, unchanged, is not checked again: its digest is taken from there. A large
+    file with nothing to take from is read a part at a time, each part checked as the next is
+    read (``_check_streamed``)."""
     engine = engine or _ENGINE
     assert engine is not None
     kept = _RESULTS
     shown = display_path(path)
+    earlier = None
     try:
         data = path.read_bytes()
     except OSError:
         kept = None
         items, errors = read_file(path)  # the error that names why
     else:
+        earlier = kept.earlier(path, shown) if kept is not None else None
+        if len(data) >= STREAM_BYTES and not _IN_WORKER and not _earlier_keys(earlier):
+            streamed = _check_streamed(data, shown, engine, keyed=kept is not None)
+            if streamed is not None:
+                if kept is not None:
+                    kept.put(path, shown, data, streamed)
+                return streamed
         items, errors = read_bytes(data, shown)
     digests = DigestStore(len(engine.checks))
     keys = b""
     if kept is None:
         _add_all(engine, items, digests)
     else:
-        keys = _digest_reusing(items, engine, digests, kept.earlier(path, shown))
+        keys = _digest_reusing(items, engine, digests, earlier)
     digests.prints.seal()
     result = FileResult(ItemTable(items), digests, errors, keys)
     if kept is not None:
@@ -106,7 +122,8 @@ def _digest_reusing(
     the items' keys."""
     size = KEY_SIZE
     found: dict[bytes, int] = {}
-    if isinstance(earlier, FileResult) and len(earlier.keys) == size * len(earlier.items):
+    if _earlier_keys(earlier):
+        assert isinstance(earlier, FileResult)
         old = earlier.keys
         found = {old[at : at + size]: at // size for at in range(0, len(old), size)}
     excerpts: dict[int, str] | None = None
@@ -132,6 +149,101 @@ def _digest_reusing(
         moved = (item.location.line or 0) - (earlier.items.line(index) or 0)
         digests.copy(earlier.digests, index, moved, excerpts)  # in columns: no Digest built
     return bytes(keys)
+
+
+def _earlier_keys(earlier: object) -> bool:
+    """Whether a file's earlier result has the keys of its items (``_digest_reusing``)."""
+    return isinstance(earlier, FileResult) and len(earlier.keys) == KEY_SIZE * len(earlier.items)
+
+
+def _check_streamed(data: bytes, shown: str, engine: Engine, *, keyed: bool) -> FileResult | None:
+    """``check_file`` of a large file, read a part at a time (``yaml_files.stream_bytes``): each
+    part goes to a worker as the next one is parsed, and only what a ``FileResult`` keeps stays
+    here, so the file's nodes and items are never all in memory. None when the file is not one
+    the streaming reader takes (anchors, invalid YAML, ...): ``check_file`` reads it whole."""
+    parts = stream_bytes(data, shown, STREAM_PART)
+    kept = FileResult(ItemTable(), DigestStore(len(engine.checks)), [])
+    keys = bytearray() if keyed else None
+    jobs = jobs_for_items(len(data) // STREAM_ITEM_BYTES)
+    try:
+        if jobs == 1:
+            for items, found in parts:
+                _keep_part(kept, keys, items, found, _digest_part(items, engine))
+        else:
+            _stream_to_workers(engine, jobs, parts, kept, keys)
+    except Unstreamable:
+        return None
+    kept.digests.prints.seal()
+    if keys is not None:
+        kept.keys = bytes(keys)
+    return kept
+
+
+def _stream_to_workers(
+    engine: Engine,
+    jobs: int,
+    parts: Iterator[tuple[list[BacklogItem], list[InputError]]],
+    kept: FileResult,
+    keys: bytearray | None,
+) -> None:
+    """Each part checked in a worker (the items sent pickled: 27 us an item, both ways), while
+    this process parses the next ones; at most two parts a worker in flight, so that what
+    waits stays small. Results are kept in the parts' order."""
+    global _ENGINE
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    _ENGINE = engine
+    _give_back_large_blocks()
+    flight: deque[tuple[list[BacklogItem], list[InputError], Future[DigestStore]]] = deque()
+    pool = ProcessPoolExecutor(
+        jobs, mp_context=multiprocessing.get_context("fork"), initializer=_worker_start
+    )
+    try:
+        for items, found in parts:
+            flight.append((items, found, pool.submit(_digest_sent, items)))
+            while len(flight) > 2 * jobs:
+                items, found, future = flight.popleft()
+                _keep_part(kept, keys, items, found, future.result())
+        while flight:
+            items, found, future = flight.popleft()
+            _keep_part(kept, keys, items, found, future.result())
+    finally:
+        pool.shutdown(cancel_futures=True)
+        _ENGINE = None
+
+
+def _digest_part(items: Sequence[BacklogItem], engine: Engine) -> DigestStore:
+    """The digests of a part of a file, in columns, sealed."""
+    part = DigestStore(len(engine.checks))
+    for item in items:
+        part.add(engine.digest(item))
+    part.prints.seal()
+    return part
+
+
+def _digest_sent(items: list[BacklogItem]) -> DigestStore:
+    """``_digest_part`` in a worker, of items sent to it."""
+    assert _ENGINE is not None
+    return _digest_part(items, _ENGINE)
+
+
+def _keep_part(
+    kept: FileResult,
+    keys: bytearray | None,
+    items: list[BacklogItem],
+    errors: list[InputError],
+    digests: DigestStore,
+) -> None:
+    """Add a part's items (without their texts), errors and digests to what a file keeps."""
+    for item in items:
+        kept.items.append(item)
+        if keys is not None:
+            keys += item_key(item)
+    kept.errors.extend(errors)
+    kept.digests.prints.seal()
+    kept.digests.extend(digests)
 
 
 def _digest_all(engine: Engine, items: Sequence[BacklogItem]) -> Iterator[Digest]:

@@ -48,6 +48,7 @@ _BOMS = (
     (b"\xff\xfe", "utf-16"),
     (b"\xfe\xff", "utf-16"),
 )
+BYTE_ORDER_MARKS = (b"\xef\xbb\xbf", *(bom for bom, _ in _BOMS))
 # Line breaks as YAML counts them (CR LF, CR, LF; NEL, LS and PS in decoded text).
 _BYTE_BREAKS = re.compile(rb"\r\n?|\n")
 _BREAKS = re.compile(r"\r\n?|[\n\x85\u2028\u2029]")

@@ -8,13 +8,16 @@ no tag is ever executed.
 
 from __future__ import annotations
 
+import codecs
 import errno
 import gc
 import os
 import stat
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 import yaml
 
@@ -30,7 +33,8 @@ from readylint.models import (
 )
 from readylint.paths import display_path
 from readylint.sources.yaml_aliases import EXTRA_COST, overflowing_item
-from readylint.yamlio import compose, decode, yaml_error
+from readylint.yamlguard import MAX_DEPTH as MAX_NESTING
+from readylint.yamlio import BYTE_ORDER_MARKS, HAS_C_LOADER, compose, decode, yaml_error
 
 YAML_SUFFIXES = (".yaml", ".yml")
 MAX_DEPTH = 40
@@ -167,11 +171,20 @@ def read_text(
     all live until the file is read, and none is garbage before: the collections that their
     number sets off walk the growing tree again and again, half the read of a 100,000-item file
     (benchmarks/README.md). Anything left for the collector is found once it runs again."""
-    if not gc.isenabled():  # paused by the caller: it resumes it
+    with collector_paused():
         return _read_text(text, path, first_order)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """The garbage collector paused meanwhile, and resumed after, unless the caller had paused
+    it already: then it stays paused."""
+    if not gc.isenabled():
+        yield
+        return
     gc.disable()
     try:
-        return _read_text(text, path, first_order)
+        yield
     finally:
         gc.enable()
 
@@ -209,6 +222,171 @@ def _read_text(
         item.order = first_order + index
         items.append(item)
     return items, errors
+
+
+class Unstreamable(Exception):
+    """The file is not plain enough to be read a part at a time (``stream_bytes``)."""
+
+
+def stream_bytes(
+    data: bytes, path: str, size: int
+) -> Iterator[tuple[list[BacklogItem], list[InputError]]]:
+    """``read_bytes``'s items and errors, ``size`` item nodes at a time: each item is composed
+    and built as the parser reaches it, so a large file's nodes are never all in memory (the
+    whole tree of a 110 MB file took 1.2 GiB).
+
+    Only a plain file is streamed: read with PyYAML's C parser, one document that is a list of
+    items, or a mapping whose one ``items:`` key holds that list, with no anchor or alias (the
+    alias budget weighs the whole file). On anything else, invalid YAML included, this raises
+    ``Unstreamable``, possibly after some parts were given: the caller drops them and reads the
+    file whole (``read_bytes``), which says what is wrong as it always did. What it gives is
+    what ``read_bytes`` gives, part by part (tests/test_yaml_stream.py)."""
+    if not HAS_C_LOADER:
+        raise Unstreamable
+    if data.startswith(BYTE_ORDER_MARKS):  # rare: parsed from the text, as read_bytes does
+        try:
+            source: str | bytes = decode(data)
+        except ReadylintError:
+            raise Unstreamable from None
+    elif _is_utf8(data):  # the bytes are the text's UTF-8 exactly: libyaml reads them as they are
+        source = data
+    else:
+        raise Unstreamable
+    try:
+        loader = _StreamLoader(source)
+    except Exception:
+        raise Unstreamable from None
+    del source
+    try:
+        yield from _stream(loader, path, size)
+    except Unstreamable:
+        raise
+    except Exception as exc:  # invalid YAML, say
+        raise Unstreamable from exc
+    finally:
+        loader.dispose()
+
+
+def _is_utf8(data: bytes, step: int = 1 << 20) -> bool:
+    """Whether ``data`` is UTF-8, as ``decode`` would find, without the decoded text at once:
+    it can take four bytes a character (a 110 MB file with one emoji took 420 MB)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    try:
+        for at in range(0, len(data), step):
+            decoder.decode(view[at : at + step])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+class _StreamLoader(yaml.CSafeLoader):
+    """libyaml's events composed into nodes by PyYAML's own composer, one node at a time (the
+    C composer takes a whole document). A node with an anchor, or an alias, is refused.
+
+    So is a collection nested more than ``yamlguard.MAX_DEPTH`` deep. ``read_text`` has the
+    guard (``check_nesting``) read the text first, as the C composer recurses in C; this one
+    recurses in Python, and counts the depth as the guard measures it, by collection events,
+    so the text is not needed (nor the guard's read of it, 1.2 s for a 110 MB file). libyaml's
+    rescan of the open flow levels at each token stays bounded by that depth, as in the guard.
+    What the guard refuses is refused here; block nesting deeper than that, which its cheap
+    proof lets through, is refused here too, and so read whole."""
+
+    compose_scalar_node = yaml.composer.Composer.compose_scalar_node
+    compose_sequence_node = yaml.composer.Composer.compose_sequence_node
+    compose_mapping_node = yaml.composer.Composer.compose_mapping_node
+
+    def __init__(self, source: str | bytes) -> None:
+        super().__init__(source)
+        self.anchors: dict[str, yaml.Node] = {}
+        self.depth = 0  # the collections open around the next node
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise Unstreamable
+        if not isinstance(event, yaml.CollectionStartEvent):
+            return cast(yaml.Node, yaml.composer.Composer.compose_node(self, parent, index))  # type: ignore[arg-type]
+        self.enter()
+        node = yaml.composer.Composer.compose_node(self, parent, index)  # type: ignore[arg-type]
+        self.depth -= 1
+        return cast(yaml.Node, node)
+
+    def enter(self) -> None:
+        """One more collection open: refused past the guard's depth."""
+        if self.depth >= MAX_NESTING:
+            raise Unstreamable
+        self.depth += 1
+
+
+def _stream(
+    loader: _StreamLoader, path: str, size: int
+) -> Iterator[tuple[list[BacklogItem], list[InputError]]]:
+    loader.get_event()  # the stream's start
+    if loader.check_event(yaml.StreamEndEvent):  # no document: nothing to stream
+        raise Unstreamable
+    loader.get_event()  # the document's start
+    if loader.check_event(yaml.SequenceStartEvent):
+        yield from _stream_list(loader, path, size)
+    elif loader.check_event(yaml.MappingStartEvent):
+        _collection_start(loader, yaml.MappingNode)
+        listed = False
+        while not loader.check_event(yaml.MappingEndEvent):
+            key = loader.compose_node(None, None)
+            if isinstance(key, yaml.ScalarNode) and normalise_key(key.value) == _ITEMS_KEY:
+                if listed or not loader.check_event(yaml.SequenceStartEvent):
+                    raise Unstreamable  # a second 'items:' key, or items that are not a list
+                listed = True
+                yield from _stream_list(loader, path, size)
+            else:
+                loader.compose_node(None, None)  # metadata: read, and dropped
+        loader.get_event()
+        if not listed:  # one item mapping
+            raise Unstreamable
+    else:
+        raise Unstreamable
+    loader.get_event()  # the document's end
+    if not loader.check_event(yaml.StreamEndEvent):  # another document: read_text says so
+        raise Unstreamable
+
+
+def _stream_list(
+    loader: _StreamLoader, path: str, size: int
+) -> Iterator[tuple[list[BacklogItem], list[InputError]]]:
+    _collection_start(loader, yaml.SequenceNode)
+    items: list[BacklogItem] = []
+    errors: list[InputError] = []
+    index = 0
+    while not loader.check_event(yaml.SequenceEndEvent):
+        node = loader.compose_node(None, index)
+        try:
+            item = _item(node, path)
+        except _ItemError as exc:
+            errors.append(InputError(exc.message, path, exc.line))
+        else:
+            item.order = index
+            items.append(item)
+        index += 1
+        if index % size == 0:
+            yield items, errors
+            items, errors = [], []
+    loader.get_event()
+    loader.depth -= 1
+    if items or errors:
+        yield items, errors
+
+
+def _collection_start(loader: _StreamLoader, kind: type[yaml.Node]) -> None:
+    """Take the event that starts a list or mapping, refused if it has an anchor or a tag
+    other than YAML's own (resolved as the composer resolves it)."""
+    loader.enter()
+    event = cast(yaml.CollectionStartEvent, loader.get_event())
+    tag = event.tag
+    if tag is None or tag == "!":
+        tag = loader.resolve(kind, None, event.implicit)  # type: ignore[no-untyped-call]
+    if event.anchor is not None or tag not in _STANDARD_TAGS:
+        raise Unstreamable
 
 
 def _alias_overflow(path: str, node: yaml.Node, rest: int) -> InputError:

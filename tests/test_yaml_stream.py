@@ -1,0 +1,291 @@
+"""A large file is read a part at a time (``yaml_files.stream_bytes``), each part checked as the
+next is parsed (``pipeline._check_streamed``): what it gives is what reading the file whole
+gives, and a file the streaming reader does not take is read whole."""
+
+from __future__ import annotations
+
+import threading
+import tracemalloc
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from readylint import app, pipeline
+from readylint.config import Config
+from readylint.models import BacklogItem, InputError
+from readylint.sources import yaml_files
+from readylint.sources.yaml_files import Unstreamable, read_bytes, stream_bytes
+
+ITEMS = """\
+- id: PAY-1
+  title: Export the monthly report
+  customer_need: |
+    Finance users copy numbers by hand 🧾 every week.
+    Two of them said so in interviews.
+  business_reason: "Support answers 40 tickets a month about R&D exports"
+  trade_off: [We postpone PAY-2, and PAY-3]
+  expected_outcome:
+    - Exports drop 40%
+    - nested: {a: 1, b: [x, y]}
+  rank: 2
+  readylint-ignore: {why-now: decided by the board}
+- just a scalar, not an item
+- id: PAY-3
+  title: Duplicate keys
+  Title: again
+- id: PAY-4
+  title: Merged
+  <<: {why_now: later}
+- title: no id here
+- id: PAY-6
+  title: Bad rank
+  rank: first
+- id: PAY-7
+  title: 'Quoted ''title'''
+  why_now: >
+    PAY-8 depends on this;
+    folded text
+  labels: a, b
+- id: PAY-8
+  title: Flow
+  labels: [x, y]
+  empty:
+"""
+
+PLAIN = {
+    "a list of items": ITEMS,
+    "items under a key, metadata around": "team: Payments\nowner: {name: Ana}\nItems:\n"
+    + "".join(f"  {line}\n" for line in ITEMS.splitlines())
+    + "notes: [one, two]\n",
+    "CR LF line breaks": ITEMS.replace("\n", "\r\n"),
+    "an empty list": "items: []\n",
+    "one item in a list": "- id: A-1\n  title: One\n",
+    "a document start and end": "---\n" + ITEMS + "...\n",
+}
+
+UNSTREAMABLE = {
+    "an anchor and an alias": ITEMS
+    + "- id: PAY-9\n  title: &t Anchored\n- id: PAY-10\n  title: *t\n",
+    "an anchor alone": ITEMS + "- &a\n  id: PAY-9\n  title: Anchored\n",
+    "invalid YAML after some items": ITEMS + "- id: PAY-9\n  title: ok\n    why_now: indented\n",
+    "a second document": ITEMS + "---\n- id: PAY-9\n  title: Second\n",
+    "a second items key": "items:\n- id: A-1\n  title: One\nitems:\n- id: A-2\n  title: Two\n",
+    "items that are not a list": "items: {id: A-1, title: One}\n",
+    "items: null": "items:\n",
+    "one item mapping": "id: A-1\ntitle: One\n",
+    "a scalar document": "just text\n",
+    "an empty file": "",
+    "comments only": "# nothing yet\n",
+    "a tag on the list": "items: !backlog\n- id: A-1\n  title: One\n",
+    "a tag on the root": "!backlog\n- id: A-1\n  title: One\n",
+    "a tag on the root mapping": "!backlog\nitems:\n- id: A-1\n  title: One\n",
+    "a forbidden character": ITEMS + "- id: PAY-9\n  title: bell \x07\n",
+    "nesting too deep": ITEMS + "- id: PAY-9\n  title: " + "[" * 150 + "]" * 150 + "\n",
+}
+
+
+def _streamed(data: bytes, size: int) -> tuple[list[BacklogItem], list[InputError], list[int]]:
+    items: list[BacklogItem] = []
+    errors: list[InputError] = []
+    sizes: list[int] = []
+    for part_items, part_errors in stream_bytes(data, "backlog.yaml", size):
+        items += part_items
+        errors += part_errors
+        sizes.append(len(part_items) + len(part_errors))
+    return items, errors, sizes
+
+
+@pytest.mark.parametrize("name", sorted(PLAIN))
+@pytest.mark.parametrize("size", [1, 2, 3, 100])
+def test_a_plain_file_streams_to_what_reading_it_whole_gives(name: str, size: int) -> None:
+    data = PLAIN[name].encode()
+    whole = read_bytes(data, "backlog.yaml")
+    items, errors, sizes = _streamed(data, size)
+    assert (items, errors) == whole
+    nodes = len(items) + len(errors)
+    assert sizes == [size] * (nodes // size) + ([nodes % size] if nodes % size else [])
+    if name == "a list of items":
+        assert len(items) == 3 and len(errors) == 5  # bad items are errors, not skipped
+
+
+@pytest.mark.parametrize("bom", ["utf-8-sig", "utf-16", "utf-32"])
+def test_a_file_with_a_byte_order_mark_streams_too(bom: str) -> None:
+    data = ITEMS.encode(bom)
+    assert _streamed(data, 2)[:2] == read_bytes(data, "backlog.yaml")
+
+
+@pytest.mark.parametrize("name", sorted(UNSTREAMABLE))
+def test_anything_but_a_plain_file_is_refused_and_read_whole(name: str) -> None:
+    data = UNSTREAMABLE[name].encode()
+    with pytest.raises(Unstreamable):
+        _streamed(data, 1)
+
+
+@pytest.mark.parametrize("flow", [False, True])
+def test_nesting_is_refused_where_the_guard_refuses_it(flow: bool) -> None:
+    """A list and an item hold the value: 98 more levels are the guard's 100, 99 are one too
+    many, and the file is read whole, where the guard decides: it refuses flow nesting past
+    100, and lets block nesting that deep through (its cheap proof bounds block nesting at
+    2,002 levels). The item itself is an error (a value nests 40 levels at most)."""
+
+    def nested(levels: int) -> bytes:
+        if flow:
+            value = "[" * levels + "x" + "]" * levels
+        else:
+            value = "".join("\n" + "  " * (2 + k) + "-" for k in range(levels)) + " x"
+        return f"- id: A-1\n  title: Deep\n  why_now: {value}\n".encode()
+
+    whole = read_bytes(nested(98), "backlog.yaml")
+    assert whole[0] == [] and "40 levels" in whole[1][0].message
+    assert _streamed(nested(98), 1)[:2] == whole
+    whole = read_bytes(nested(99), "backlog.yaml")
+    assert ("nested more than 100 levels" if flow else "40 levels") in whole[1][0].message
+    with pytest.raises(Unstreamable):
+        _streamed(nested(99), 1)
+
+
+def test_invalid_utf8_is_refused() -> None:
+    with pytest.raises(Unstreamable):
+        _streamed(ITEMS.encode() + b"- id: PAY-9\n  title: caf\xe9\n", 1)
+
+
+def test_refusal_can_come_after_parts_were_given() -> None:
+    """Invalid YAML is found where the parser reaches it: the caller drops what it was given."""
+    given = []
+    with pytest.raises(Unstreamable):
+        for part in stream_bytes(UNSTREAMABLE["invalid YAML after some items"].encode(), "b", 1):
+            given.append(part)
+    assert len(given) == 8
+
+
+def _backlog(count: int, tail: str = "") -> str:
+    lines = ["items:"]
+    for n in range(1, count + 1):
+        lines += [
+            f"  - id: PAY-{n}",
+            f"    title: Export report {n % 7}",
+            f"    customer_need: Finance users copy numbers by hand every week, {n} of them",
+            f"    business_reason: Support answers {n} tickets a month about exports",
+            f"    trade_off: We postpone PAY-{n + 1} by a sprint",
+            "    expected_outcome: TBD" if n % 5 == 0 else "    expected_outcome: Exports drop 40%",
+            f"    why_now: PAY-{n + 2} depends on this" if n % 3 else "    rank: nine",
+        ]
+    return "\n".join(lines) + "\n" + tail
+
+
+def _kept(result: pipeline.FileResult) -> tuple[Any, ...]:
+    """Everything a file's result keeps, comparable."""
+    prints = result.digests.prints
+    return (
+        list(result.items),
+        list(result.items.orders),
+        list(result.digests),
+        sorted(result.digests.partial),
+        (bytes(prints.rows), list(prints.items), list(prints.lines), list(prints.starts)),
+        prints.excerpts(range(len(prints))),
+        result.errors,
+        result.keys,
+    )
+
+
+def _check(path: Path, jobs: str, monkeypatch: pytest.MonkeyPatch, stream: bool) -> Any:
+    monkeypatch.setenv("READYLINT_JOBS", jobs)
+    monkeypatch.setattr(pipeline, "STREAM_BYTES", 0 if stream else 1 << 62)
+    monkeypatch.setattr(pipeline, "STREAM_PART", 7)
+    engine, _ = app.build_engine(Config(), app.Selection())
+    return _kept(pipeline.check_file(path, engine))
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize(
+    "tail",
+    ["", "  - id: PAY-X\n    title: &a Anchored\n", "  - id: PAY-X\n    title: a\n      b: c\n"],
+    ids=["plain", "an anchor at the end", "invalid YAML at the end"],
+)
+def test_a_large_file_checked_a_part_at_a_time_keeps_what_a_whole_read_keeps(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, jobs: str, tail: str
+) -> None:
+    """Parts go to workers as the next ones are parsed; a refusal after some of them were sent
+    drops them and reads the file whole."""
+    path = tmp_path / "backlog.yaml"
+    path.write_text(_backlog(60, tail), encoding="utf-8")
+    whole = _check(path, jobs, monkeypatch, stream=False)
+    calls: list[int] = []
+    real = pipeline._stream_to_workers
+
+    def spy(engine: Any, count: int, *args: Any) -> None:
+        calls.append(count)
+        real(engine, count, *args)
+
+    monkeypatch.setattr(pipeline, "_stream_to_workers", spy)
+    assert pipeline.jobs_for_items(1000) == int(jobs), threading.enumerate()
+    assert _check(path, jobs, monkeypatch, stream=True) == whole
+    assert calls == ([] if jobs == "1" else [2])
+    if not tail:
+        assert len(whole[0]) == 40 and len(whole[6]) == 20  # "rank: nine" is an error
+    elif "b: c" in tail:
+        assert whole[0] == [] and len(whole[6]) == 1
+
+
+def test_a_large_file_with_a_results_cache_keeps_its_item_keys(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The next run finds the unchanged items of a streamed file by their keys."""
+    from readylint import filecache
+    from readylint.filecache import KEY_SIZE, ResultCache
+
+    monkeypatch.setattr(filecache, "MIN_BYTES", 0)
+    path = tmp_path / "backlog.yaml"
+    path.write_text(_backlog(30), encoding="utf-8")
+    engine, _ = app.build_engine(Config(), app.Selection())
+    results = []
+    for stream in (False, True):  # each with a cache of its own: nothing kept from earlier
+        monkeypatch.setenv("READYLINT_CACHE_DIR", str(tmp_path / f"cache-{stream}"))
+        cache = ResultCache.for_run(engine.inputs, [path])
+        assert cache is not None
+        monkeypatch.setattr(pipeline, "_RESULTS", cache)
+        results.append(_check(path, "2", monkeypatch, stream))
+    assert results[0] == results[1]
+    assert len(results[1][7]) == KEY_SIZE * 20
+
+
+def test_a_large_file_is_streamed_not_read_whole(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    path = tmp_path / "backlog.yaml"
+    path.write_text(_backlog(30), encoding="utf-8")
+
+    def whole(*args: Any) -> Any:
+        raise AssertionError("read whole")
+
+    monkeypatch.setattr(pipeline, "read_bytes", whole)
+    assert len(_check(path, "1", monkeypatch, stream=True)[0]) == 20
+    with pytest.raises(AssertionError, match="read whole"):
+        _check(path, "1", monkeypatch, stream=False)
+
+
+def _peak(read: Callable[[], Iterable[Any]]) -> int:
+    tracemalloc.start()
+    try:
+        for _ in read():
+            pass
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_streaming_holds_a_part_not_the_whole_tree() -> None:
+    """The point of it: a file's nodes are never all in memory (measured without the checks,
+    which keep what they keep either way)."""
+    data = _backlog(3000).encode()
+    whole = _peak(lambda: read_bytes(data, "b")[0])
+    streamed = _peak(lambda: stream_bytes(data, "b", 100))
+    assert streamed * 10 < whole, (streamed, whole)
+
+
+def test_without_the_c_loader_nothing_is_streamed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(yaml_files, "HAS_C_LOADER", False)
+    with pytest.raises(Unstreamable):
+        _streamed(ITEMS.encode(), 2)
