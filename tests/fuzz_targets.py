@@ -32,7 +32,7 @@ from readylint.errors import ReadylintError
 from readylint.judge import prose_sentences
 from readylint.models import InputError
 from readylint.paths import display_path
-from readylint.sources import jira_text
+from readylint.sources import jira_text, yaml_files
 from readylint.terminal import printable
 
 _DIR = Path(tempfile.mkdtemp(prefix="readylint-fuzz-"))
@@ -493,6 +493,30 @@ def _real_depths(source: str) -> tuple[int, int]:
     return flow, block
 
 
+def streamed_reader(data: bytes, size: int) -> None:
+    """A file read a part at a time gives what reading it whole gives, part by part, or is
+    refused (and then read whole): never other items, errors or lines."""
+    whole = yaml_files.read_bytes(data, "backlog.yaml")
+    items: list[Any] = []
+    errors: list[InputError] = []
+    try:
+        for part_items, part_errors in yaml_files.stream_bytes(data, "backlog.yaml", size):
+            assert 0 < len(part_items) + len(part_errors) <= size
+            items += part_items
+            errors += part_errors
+    except yaml_files.Unstreamable:
+        return
+    assert (items, errors) == whole, (data, whole)
+
+
+def _rendered(backlog: Backlog) -> bytes:
+    root: Any = {"items": backlog.items} if backlog.wrapped else backlog.items
+    document = yaml.safe_dump(
+        root, default_flow_style=backlog.flow, width=backlog.width, allow_unicode=True
+    ).encode("utf-8")
+    return document.replace(b"\n", b"\r\n") if backlog.crlf else document
+
+
 FORMATS = st.sampled_from(["text", "json", "sarif", "junit", "github", "gitlab", "markdown"])
 
 TARGETS: dict[str, tuple[Callable[..., None], tuple[st.SearchStrategy[Any], ...]]] = {
@@ -504,4 +528,16 @@ TARGETS: dict[str, tuple[Callable[..., None], tuple[st.SearchStrategy[Any], ...]
     "config loader": (config_file, (configs(),)),
     "cli (check)": (cli, (backlogs, FORMATS)),
     "nesting guard (soundness)": (nesting_guard, (guard_texts,)),
+    "streamed reader (bytes)": (streamed_reader, (yaml_bytes, st.integers(1, 4))),
+    "streamed reader (random items)": (
+        streamed_reader,
+        (backlogs.map(_rendered), st.integers(1, 4)),
+    ),
+    "streamed reader (nesting)": (
+        streamed_reader,
+        (
+            guard_texts.map(lambda text: ("- id: A\n  title: B\n  x: " + text).encode()),
+            st.integers(1, 4),
+        ),
+    ),
 }

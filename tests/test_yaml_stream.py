@@ -190,10 +190,12 @@ def _kept(result: pipeline.FileResult) -> tuple[Any, ...]:
     )
 
 
-def _check(path: Path, jobs: str, monkeypatch: pytest.MonkeyPatch, stream: bool) -> Any:
+def _check(
+    path: Path, jobs: str, monkeypatch: pytest.MonkeyPatch, stream: bool, part: int = 7
+) -> Any:
     monkeypatch.setenv("READYLINT_JOBS", jobs)
     monkeypatch.setattr(pipeline, "STREAM_BYTES", 0 if stream else 1 << 62)
-    monkeypatch.setattr(pipeline, "STREAM_PART", 7)
+    monkeypatch.setattr(pipeline, "STREAM_PART", part)
     engine, _ = app.build_engine(Config(), app.Selection())
     return _kept(pipeline.check_file(path, engine))
 
@@ -227,6 +229,31 @@ def test_a_large_file_checked_a_part_at_a_time_keeps_what_a_whole_read_keeps(
         assert len(whole[0]) == 40 and len(whole[6]) == 20  # "rank: nine" is an error
     elif "b: c" in tail:
         assert whole[0] == [] and len(whole[6]) == 1
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_file_of_one_part_is_checked_as_if_read_whole(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, jobs: str
+) -> None:
+    """A large file of a few large items: no part goes to a worker pickled, and its items are
+    checked on every core from ``PARALLEL_ITEMS`` on, as when read whole."""
+    path = tmp_path / "backlog.yaml"
+    path.write_text(_backlog(60), encoding="utf-8")
+    monkeypatch.setattr(pipeline, "PARALLEL_ITEMS", 10)
+    whole = _check(path, jobs, monkeypatch, stream=False)
+    sent: list[int] = []
+    monkeypatch.setattr(pipeline, "_stream_to_workers", lambda *args: sent.append(1))
+    real = pipeline.add_digests
+    added: list[tuple[int, int]] = []
+
+    def spy(store: Any, engine: Any, items: Any, report: Any, first: int = 0) -> Any:
+        added.append((len(items), pipeline.jobs_for_items(len(items) - first)))
+        return real(store, engine, items, report, first)
+
+    monkeypatch.setattr(pipeline, "add_digests", spy)
+    assert _check(path, jobs, monkeypatch, stream=True, part=60) == whole
+    assert sent == []
+    assert added == [(40, int(jobs))], threading.enumerate()
 
 
 def test_a_large_file_with_a_results_cache_keeps_its_item_keys(

@@ -3,7 +3,8 @@
 A file holds a sequence of items, a mapping whose ``items:`` key holds that sequence (other
 top-level keys are metadata), or a single item mapping. Documents are composed into nodes, not
 constructed into Python objects, so every value keeps its line, duplicate keys are visible, and
-no tag is ever executed.
+no tag is ever executed. A large plain file can be read a part at a time (``stream_bytes``),
+with the same items and errors.
 """
 
 from __future__ import annotations
