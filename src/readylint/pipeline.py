@@ -165,6 +165,7 @@ def _check_streamed(data: bytes, shown: str, engine: Engine, *, keyed: bool) -> 
     part goes to a worker as the next one is parsed, and only what a ``FileResult`` keeps stays
     here, so the file's nodes and items are never all in memory. None when the file is not one
     the streaming reader takes (anchors, invalid YAML, ...): ``check_file`` reads it whole."""
+    _give_back_large_blocks()  # before the first part: the reader's blocks go back too
     parts = stream_bytes(data, shown, STREAM_PART)
     kept = FileResult(ItemTable(), DigestStore(len(engine.checks)), [])
     keys = bytearray() if keyed else None
@@ -207,7 +208,6 @@ def _stream_to_workers(
     from concurrent.futures import Future, ProcessPoolExecutor
 
     _ENGINE = engine
-    _give_back_large_blocks()
     flight: deque[tuple[list[BacklogItem], list[InputError], Future[DigestStore]]] = deque()
     pool = ProcessPoolExecutor(
         jobs, mp_context=multiprocessing.get_context("fork"), initializer=_worker_start
