@@ -33,6 +33,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import peak as peak_memory
 from generate import ITEMS_PER_FILE, MiddleItemEdit, generate
 
 LOAD_SCRIPT = """
@@ -77,12 +78,13 @@ def timed(
     """(wall seconds, peak RSS MiB, peak tree PSS MiB, exit status) of one child process.
 
     Peak RSS is ``ru_maxrss`` from ``wait4``: the largest of the process and the children it
-    waited for (its forked workers), not their sum. The tree figure is the sum of the PSS of the
+    waited for (its forked workers), not their sum (``peak.py``: without this process's own). The tree figure is the sum of the PSS of the
     process and its workers, sampled every 50 ms (Linux only; nan elsewhere): what the whole
     run holds at once, counting pages the workers share with it once.
     """
     if before is not None:
         before()
+    peak_memory.reset()  # the child's ru_maxrss would start from this process's peak otherwise
     start = time.perf_counter()
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     peak = [0]

@@ -21,6 +21,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import peak
+
 MB = 1 << 20
 
 
@@ -132,6 +135,7 @@ def run_case(case: Case, root: Path) -> tuple[int, float, float]:
     """(exit status, wall seconds, peak RSS MiB) of `readylint check` on the case's input."""
     arguments = case.write(root)
     command = [sys.executable, "-m", "readylint", "check", "--format", "text", "-q", *arguments]
+    peak.reset()  # ru_maxrss would start from this process's own peak (writing the case) otherwise
     start = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=_env()

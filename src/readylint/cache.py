@@ -229,12 +229,14 @@ def _read(file: Path, key: tuple[Any, ...]) -> Any:
     return data if stored_key == key else None
 
 
-def write_atomic(file: Path, blob: bytes) -> None:
-    """Write ``blob`` to ``file`` atomically (a temporary file renamed over it)."""
+def write_atomic(file: Path, *blobs: bytes) -> None:
+    """Write ``blobs``, one after another, to ``file`` atomically (a temporary file renamed over
+    it); in parts, so that a large one is not copied to join them."""
     temporary = file.with_name(f".{file.name}.{os.getpid()}.tmp")
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(blob)
+        with temporary.open("wb") as handle:
+            handle.writelines(blobs)
         temporary.replace(file)
     except OSError:
         with contextlib.suppress(OSError):
