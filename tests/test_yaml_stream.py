@@ -278,6 +278,57 @@ def test_a_large_file_with_a_results_cache_keeps_its_item_keys(
     assert len(results[1][7]) == KEY_SIZE * 20
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_an_edited_large_file_reuses_its_unchanged_items_a_part_at_a_time(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, jobs: str
+) -> None:
+    """The run after an edit streams the file too: only the changed item is checked, the
+    others' digests are taken from the earlier result, moved to their new lines, as when the
+    file is read whole."""
+    from readylint import filecache
+    from readylint.filecache import ResultCache
+
+    monkeypatch.setattr(filecache, "MIN_BYTES", 0)
+    path = tmp_path / "backlog.yaml"
+    before = _backlog(30)
+    after = before.replace("every week, 7 of them", "every day, 7 of them").replace(
+        "  - id: PAY-3\n", "  # a comment that moves the items below it\n  - id: PAY-3\n"
+    )
+    assert after.count("\n") == before.count("\n") + 1 and "every day" in after
+    engine, _ = app.build_engine(Config(), app.Selection())
+    checked: list[str] = []
+    real = engine.digest
+
+    def counting(item: BacklogItem, *, prints_only: bool = False) -> Any:
+        checked.append(item.id)
+        return real(item, prints_only=prints_only)
+
+    results = []
+    for stream in (False, True):
+        monkeypatch.setenv("READYLINT_CACHE_DIR", str(tmp_path / f"cache-{stream}"))
+        path.write_text(before, encoding="utf-8")
+        for text in (before, after):
+            path.write_text(text, encoding="utf-8")
+            cache = ResultCache.for_run(engine.inputs, [path])
+            assert cache is not None
+            monkeypatch.setattr(pipeline, "_RESULTS", cache)
+            monkeypatch.setenv("READYLINT_JOBS", jobs)
+            monkeypatch.setattr(pipeline, "STREAM_BYTES", 0 if stream else 1 << 62)
+            monkeypatch.setattr(pipeline, "STREAM_PART", 7)
+            checked.clear()
+            monkeypatch.setattr(engine, "digest", counting)
+            if stream:  # the file is never read whole
+                monkeypatch.setattr(pipeline, "read_bytes", None)
+            result = _kept(pipeline.check_file(path, engine))
+        assert checked == ["PAY-7"]  # in this process: the one item changed
+        results.append(result)
+    monkeypatch.setattr(pipeline, "_RESULTS", None)
+    monkeypatch.setattr(pipeline, "read_bytes", read_bytes)
+    fresh = _check(path, jobs, monkeypatch, stream=False)
+    assert results[0] == results[1]
+    assert results[1][:7] == fresh[:7]  # the same as checking every item again
+
+
 def test_a_large_file_is_streamed_not_read_whole(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -84,8 +84,8 @@ def check_file(path: Path, engine: Engine | None = None) -> FileResult:
     """Read one file and run the first pass over its items (and keep the result, with a
     results cache: ``filecache.py``). With a results cache, an item that is in the file's
     earlier result, unchanged, is not checked again: its digest is taken from there. A large
-    file with nothing to take from is read a part at a time, each part checked as the next is
-    read (``_check_streamed``)."""
+    file is read a part at a time, each part checked as the next is read (``_check_streamed``).
+    """
     engine = engine or _ENGINE
     assert engine is not None
     kept = _RESULTS
@@ -97,20 +97,16 @@ def check_file(path: Path, engine: Engine | None = None) -> FileResult:
         kept = None
         items, errors = read_file(path)  # the error that names why
     else:
-        earlier = kept.earlier(path, shown) if kept is not None else None
-        if len(data) >= STREAM_BYTES and not _IN_WORKER and not _earlier_keys(earlier):
-            streamed = _check_streamed(data, shown, engine, keyed=kept is not None)
+        earlier = None if kept is None else Earlier(kept.earlier(path, shown))
+        if len(data) >= STREAM_BYTES and not _IN_WORKER:
+            streamed = _check_streamed(data, shown, engine, earlier)
             if streamed is not None:
                 if kept is not None:
                     kept.put(path, shown, data, streamed)
                 return streamed
         items, errors = read_bytes(data, shown)
     digests = DigestStore(len(engine.checks))
-    keys = b""
-    if kept is None:
-        _add_all(engine, items, digests)
-    else:
-        keys = _digest_reusing(items, engine, digests, earlier)
+    keys = _digest_here(items, engine, digests, earlier)
     digests.prints.seal()
     result = FileResult(ItemTable(items), digests, errors, keys)
     if kept is not None:
@@ -118,19 +114,55 @@ def check_file(path: Path, engine: Engine | None = None) -> FileResult:
     return result
 
 
+class Earlier:
+    """A file's result from an earlier run (``ResultCache.earlier``), as far as it can be
+    reused: the index of each of its items by key, and its excerpts once needed."""
+
+    __slots__ = ("_excerpts", "found", "result")
+
+    def __init__(self, earlier: object) -> None:
+        self.result = (
+            earlier if isinstance(earlier, FileResult) and _earlier_keys(earlier) else None
+        )
+        self.found: dict[bytes, int] = {}
+        if self.result is not None:
+            old, size = self.result.keys, KEY_SIZE
+            self.found = {old[at : at + size]: at // size for at in range(0, len(old), size)}
+        self._excerpts: dict[int, str] | None = None
+
+    def excerpts(self) -> dict[int, str]:
+        """Every excerpt of the earlier result's prints (decompressed once)."""
+        if self._excerpts is None:
+            assert self.result is not None
+            prints = self.result.digests.prints
+            self._excerpts = prints.excerpts(range(len(prints)))
+        return self._excerpts
+
+
+def _earlier_keys(earlier: object) -> bool:
+    """Whether a file's earlier result has the keys of its items."""
+    return isinstance(earlier, FileResult) and len(earlier.keys) == KEY_SIZE * len(earlier.items)
+
+
+def _digest_here(
+    items: Sequence[BacklogItem], engine: Engine, digests: DigestStore, earlier: Earlier | None
+) -> bytes:
+    """Add the items' digests to ``digests``; with a results cache (``earlier`` not None),
+    those of unchanged items taken from the file's earlier result, and return the items' keys.
+    The items to check are checked on every core when many (``_add_all``, ``_digest_all``)."""
+    if earlier is None:
+        _add_all(engine, items, digests)
+        return b""
+    return _digest_reusing(items, engine, digests, earlier)
+
+
 def _digest_reusing(
-    items: Sequence[BacklogItem], engine: Engine, digests: DigestStore, earlier: object
+    items: Sequence[BacklogItem], engine: Engine, digests: DigestStore, earlier: Earlier
 ) -> bytes:
     """Add the items' digests to ``digests``, taking those of unchanged items from ``earlier``
     (the file's result from an earlier run, if any), moved to where the item is now; return
     the items' keys."""
-    size = KEY_SIZE
-    found: dict[bytes, int] = {}
-    if _earlier_keys(earlier):
-        assert isinstance(earlier, FileResult)
-        old = earlier.keys
-        found = {old[at : at + size]: at // size for at in range(0, len(old), size)}
-    excerpts: dict[int, str] | None = None
+    found = earlier.found
     keys = bytearray()
     reused: list[int | None] = []  # each item's index in ``earlier``; None: to be checked
     for item in items:
@@ -147,48 +179,48 @@ def _digest_reusing(
         if index is None:
             digests.add(next(fresh))
             continue
-        assert isinstance(earlier, FileResult)
-        if excerpts is None:
-            excerpts = earlier.digests.prints.excerpts(range(len(earlier.digests.prints)))
-        moved = (item.location.line or 0) - (earlier.items.line(index) or 0)
-        digests.copy(earlier.digests, index, moved, excerpts)  # in columns: no Digest built
+        assert earlier.result is not None
+        moved = (item.location.line or 0) - (earlier.result.items.line(index) or 0)
+        # in columns: no Digest built
+        digests.copy(earlier.result.digests, index, moved, earlier.excerpts())
     return bytes(keys)
 
 
-def _earlier_keys(earlier: object) -> bool:
-    """Whether a file's earlier result has the keys of its items (``_digest_reusing``)."""
-    return isinstance(earlier, FileResult) and len(earlier.keys) == KEY_SIZE * len(earlier.items)
-
-
-def _check_streamed(data: bytes, shown: str, engine: Engine, *, keyed: bool) -> FileResult | None:
-    """``check_file`` of a large file, read a part at a time (``yaml_files.stream_bytes``): each
-    part goes to a worker as the next one is parsed, and only what a ``FileResult`` keeps stays
-    here, so the file's nodes and items are never all in memory. None when the file is not one
-    the streaming reader takes (anchors, invalid YAML, ...): ``check_file`` reads it whole."""
+def _check_streamed(
+    data: bytes, shown: str, engine: Engine, earlier: Earlier | None
+) -> FileResult | None:
+    """``check_file`` of a large file, read a part at a time (``yaml_files.stream_bytes``): only
+    what a ``FileResult`` keeps stays here, so the file's nodes and items are never all in
+    memory. Each part goes to a worker as the next one is parsed; where an earlier result has
+    items to reuse, or the file gives one part, or there is one core, the parts are checked
+    here (``_digest_here``: changed items on every core when many). None when the file is not
+    one the streaming reader takes (anchors, invalid YAML, ...): ``check_file`` reads it whole.
+    """
     _give_back_large_blocks()  # before the first part: the reader's blocks go back too
     parts = stream_bytes(data, shown, STREAM_PART)
     kept = FileResult(ItemTable(), DigestStore(len(engine.checks)), [])
-    keys = bytearray() if keyed else None
+    keys = bytearray()
     try:
         first = next(parts, None)
         second = None if first is None else next(parts, None)
         if first is None:
             pass
-        elif second is None:  # one part: a few large items, checked as if the file was read whole
-            part = DigestStore(len(engine.checks))
-            _add_all(engine, first[0], part)
-            part.prints.seal()
-            _keep_part(kept, keys, *first, part)
-        elif (jobs := jobs_for_items(2 * STREAM_PART)) == 1:
-            for items, found in chain((first, second), parts):
-                _keep_part(kept, keys, items, found, _digest_part(items, engine))
+        elif (
+            second is None
+            or (earlier is not None and earlier.found)
+            or (jobs := jobs_for_items(2 * STREAM_PART)) == 1
+        ):
+            for items, found in chain((first,) if second is None else (first, second), parts):
+                part = DigestStore(len(engine.checks))
+                keys += _digest_here(items, engine, part, earlier)
+                part.prints.seal()
+                _keep_part(kept, items, found, part)
         else:
-            _stream_to_workers(engine, jobs, chain((first, second), parts), kept, keys)
+            _stream_to_workers(engine, jobs, chain((first, second), parts), kept, keys, earlier)
     except Unstreamable:
         return None
     kept.digests.prints.seal()
-    if keys is not None:
-        kept.keys = bytes(keys)
+    kept.keys = bytes(keys)
     return kept
 
 
@@ -197,7 +229,8 @@ def _stream_to_workers(
     jobs: int,
     parts: Iterator[tuple[list[BacklogItem], list[InputError]]],
     kept: FileResult,
-    keys: bytearray | None,
+    keys: bytearray,
+    earlier: Earlier | None,
 ) -> None:
     """Each part checked in a worker (the items sent pickled: 27 us an item, both ways), while
     this process parses the next ones; at most two parts a worker in flight, so that what
@@ -215,12 +248,14 @@ def _stream_to_workers(
     try:
         for items, found in parts:
             flight.append((items, found, pool.submit(_digest_sent, items)))
+            if earlier is not None:  # with a results cache: the items' keys
+                keys += b"".join(map(item_key, items))
             while len(flight) > 2 * jobs:
                 items, found, future = flight.popleft()
-                _keep_part(kept, keys, items, found, future.result())
+                _keep_part(kept, items, found, future.result())
         while flight:
             items, found, future = flight.popleft()
-            _keep_part(kept, keys, items, found, future.result())
+            _keep_part(kept, items, found, future.result())
     finally:
         pool.shutdown(cancel_futures=True)
         _ENGINE = None
@@ -242,17 +277,11 @@ def _digest_sent(items: list[BacklogItem]) -> DigestStore:
 
 
 def _keep_part(
-    kept: FileResult,
-    keys: bytearray | None,
-    items: list[BacklogItem],
-    errors: list[InputError],
-    digests: DigestStore,
+    kept: FileResult, items: list[BacklogItem], errors: list[InputError], digests: DigestStore
 ) -> None:
     """Add a part's items (without their texts), errors and digests to what a file keeps."""
     for item in items:
         kept.items.append(item)
-        if keys is not None:
-            keys += item_key(item)
     kept.errors.extend(errors)
     kept.digests.prints.seal()
     kept.digests.extend(digests)
