@@ -13,10 +13,11 @@ A file whose first pass was kept by an earlier run, for exactly its bytes and th
 (``filecache.py``), is not read again: its result is loaded instead, and only the other files
 are checked.
 
-A large file with nothing kept to reuse is read a part at a time (``_check_streamed``): each
-part of its items goes to a worker as the next one is parsed, so its nodes and items are never
-all in memory (100,000 items in one 110 MB file: 225 MiB at the peak, where the whole tree took
-1.2 GiB), and the parse no longer runs alone before the checks.
+A large file is read a part at a time (``_check_streamed``): each part of its items goes to a
+worker as the next one is parsed (or, edited since the last run, has its unchanged items taken
+from the kept result), so its nodes and items are never all in memory (100,000 items in one
+110 MB file: 231 MiB at the peak, where the whole tree took 1.2 GiB), and the parse no longer
+runs alone before the checks.
 
 Workers are forked processes, so they share the parent's engine and hash seed; where ``fork``
 is not available (Windows, macOS' default) the files are read one after another in this process.
@@ -203,20 +204,17 @@ def _check_streamed(
     try:
         first = next(parts, None)
         second = None if first is None else next(parts, None)
-        if first is None:
-            pass
-        elif (
-            second is None
-            or (earlier is not None and earlier.found)
-            or (jobs := jobs_for_items(2 * STREAM_PART)) == 1
-        ):
-            for items, found in chain((first,) if second is None else (first, second), parts):
+        read = [part for part in (first, second) if part is not None]
+        here = second is None or (earlier is not None and bool(earlier.found))
+        jobs = 1 if here else jobs_for_items(2 * STREAM_PART)
+        if jobs == 1:
+            for items, found in chain(read, parts):
                 part = DigestStore(len(engine.checks))
                 keys += _digest_here(items, engine, part, earlier)
                 part.prints.seal()
                 _keep_part(kept, items, found, part)
         else:
-            _stream_to_workers(engine, jobs, chain((first, second), parts), kept, keys, earlier)
+            _stream_to_workers(engine, jobs, chain(read, parts), kept, keys, earlier)
     except Unstreamable:
         return None
     kept.digests.prints.seal()
@@ -261,19 +259,14 @@ def _stream_to_workers(
         _ENGINE = None
 
 
-def _digest_part(items: Sequence[BacklogItem], engine: Engine) -> DigestStore:
-    """The digests of a part of a file, in columns, sealed."""
-    part = DigestStore(len(engine.checks))
+def _digest_sent(items: list[BacklogItem]) -> DigestStore:
+    """In a worker: the digests of a part of a file sent to it, in columns, sealed."""
+    assert _ENGINE is not None
+    part = DigestStore(len(_ENGINE.checks))
     for item in items:
-        part.add(engine.digest(item))
+        part.add(_ENGINE.digest(item))
     part.prints.seal()
     return part
-
-
-def _digest_sent(items: list[BacklogItem]) -> DigestStore:
-    """``_digest_part`` in a worker, of items sent to it."""
-    assert _ENGINE is not None
-    return _digest_part(items, _ENGINE)
 
 
 def _keep_part(
