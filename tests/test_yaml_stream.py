@@ -4,6 +4,7 @@ gives, and a file the streaming reader does not take is read whole."""
 
 from __future__ import annotations
 
+import os
 import threading
 import tracemalloc
 from collections.abc import Callable, Iterable
@@ -278,6 +279,17 @@ def test_a_large_file_with_a_results_cache_keeps_its_item_keys(
     assert len(results[1][7]) == KEY_SIZE * 20
 
 
+_DIGEST_SENT = pipeline._digest_sent
+
+
+def _sent_to_worker(items: list[BacklogItem]) -> Any:
+    """``pipeline._digest_sent``, writing the ids it was sent to ``$SENT_LOG`` (a worker's
+    calls are not seen in the test's process)."""
+    with Path(os.environ["SENT_LOG"]).open("a", encoding="utf-8") as log:
+        log.write("".join(f"{item.id}\n" for item in items))
+    return _DIGEST_SENT(items)
+
+
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_an_edited_large_file_reuses_its_unchanged_items_a_part_at_a_time(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, jobs: str
@@ -319,14 +331,60 @@ def test_an_edited_large_file_reuses_its_unchanged_items_a_part_at_a_time(
             monkeypatch.setattr(engine, "digest", counting)
             if stream:  # the file is never read whole
                 monkeypatch.setattr(pipeline, "read_bytes", None)
+            sent = tmp_path / "sent.txt"
+            sent.write_text("")
+            monkeypatch.setenv("SENT_LOG", str(sent))
+            monkeypatch.setattr(pipeline, "_digest_sent", _sent_to_worker)
             result = _kept(pipeline.check_file(path, engine))
-        assert checked == ["PAY-7"]  # in this process: the one item changed
+        # Only the item that changed is checked: in a worker when streamed with workers
+        if stream and jobs == "2":
+            assert (checked, sent.read_text()) == ([], "PAY-7\n")
+        else:
+            assert (checked, sent.read_text()) == (["PAY-7"], "")
         results.append(result)
     monkeypatch.setattr(pipeline, "_RESULTS", None)
     monkeypatch.setattr(pipeline, "read_bytes", read_bytes)
     fresh = _check(path, jobs, monkeypatch, stream=False)
     assert results[0] == results[1]
     assert results[1][:7] == fresh[:7]  # the same as checking every item again
+
+
+_STREAM_BYTES = pipeline.stream_bytes
+
+
+def _logged_stream(data: bytes, path: str, size: int) -> Any:
+    """``yaml_files.stream_bytes``, writing the file's name to ``$STREAM_LOG`` (from a worker
+    too)."""
+    with Path(os.environ["STREAM_LOG"]).open("a", encoding="utf-8") as log:
+        log.write(f"{Path(path).name}\n")
+    return _STREAM_BYTES(data, path, size)
+
+
+def test_a_large_file_among_others_is_streamed_in_the_worker_that_checks_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Files are checked in workers when there are several: a large one is streamed there
+    (its parts checked in that worker), with the report it has when read whole."""
+    from readylint.cli import main
+
+    (tmp_path / "a-large.yaml").write_text(_backlog(60), encoding="utf-8")
+    (tmp_path / "b-small.yaml").write_text(_backlog(2), encoding="utf-8")
+    log = tmp_path / "streamed.txt"
+    log.write_text("")
+    monkeypatch.setenv("STREAM_LOG", str(log))
+    monkeypatch.setattr(pipeline, "stream_bytes", _logged_stream)
+    monkeypatch.setattr(pipeline, "STREAM_PART", 7)
+    monkeypatch.setenv("READYLINT_JOBS", "2")
+    monkeypatch.setenv("READYLINT_NO_CACHE", "1")
+    assert pipeline.jobs_wanted(sorted(tmp_path.glob("*.yaml"))) == 2, threading.enumerate()
+    reports = []
+    for threshold in (1 << 62, (tmp_path / "a-large.yaml").stat().st_size):
+        monkeypatch.setattr(pipeline, "STREAM_BYTES", threshold)
+        files = [str(tmp_path / "a-large.yaml"), str(tmp_path / "b-small.yaml")]
+        assert main(["check", "--format", "json", *files]) == 2  # 'rank: nine' is an error
+        reports.append(capsys.readouterr().out)
+    assert reports[0] == reports[1]
+    assert log.read_text() == "a-large.yaml\n"
 
 
 def test_a_large_file_is_streamed_not_read_whole(

@@ -31,7 +31,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from readylint.engine import Digest, Engine
 from readylint.errors import ConfigError
@@ -41,6 +41,9 @@ from readylint.models import BacklogItem, InputError, SourceResult
 from readylint.paths import bytes_up_to, display_path
 from readylint.sources.yaml_files import Unstreamable, read_bytes, read_file, stream_bytes
 from readylint.store import DigestStore
+
+if TYPE_CHECKING:  # concurrent.futures is imported only when workers are started
+    from concurrent.futures import Future
 
 T = TypeVar("T")
 
@@ -64,7 +67,8 @@ _IN_WORKER = False  # set in a forked worker: it starts no workers of its own
 ITEMS_PER_JOB = 250
 PARALLEL_ITEMS = 2 * ITEMS_PER_JOB
 # A file of STREAM_BYTES or more (about 3,600 generated items) is read STREAM_PART items at a
-# time, and each part checked in a worker as the next is read (``_check_streamed``).
+# time, and each part checked in a worker as the next is read (``_check_streamed``; in this
+# process when it is a worker itself, checking one of many files).
 STREAM_BYTES = 4_000_000
 STREAM_PART = 1000
 
@@ -89,29 +93,30 @@ def check_file(path: Path, engine: Engine | None = None) -> FileResult:
     """
     engine = engine or _ENGINE
     assert engine is not None
-    kept = _RESULTS
+    cache = _RESULTS
     shown = display_path(path)
-    earlier = None
     try:
         data = path.read_bytes()
     except OSError:
-        kept = None
         items, errors = read_file(path)  # the error that names why
-    else:
-        earlier = None if kept is None else Earlier(kept.earlier(path, shown))
-        if len(data) >= STREAM_BYTES and not _IN_WORKER:
-            streamed = _check_streamed(data, shown, engine, earlier)
-            if streamed is not None:
-                if kept is not None:
-                    kept.put(path, shown, data, streamed)
-                return streamed
+        digests = DigestStore(len(engine.checks))
+        _add_all(engine, items, digests)
+        digests.prints.seal()
+        return FileResult(ItemTable(items), digests, errors)
+    earlier = None if cache is None else Earlier(cache.earlier(path, shown))
+    result = None
+    if len(data) >= STREAM_BYTES:
+        result = _check_streamed(data, shown, engine, earlier)
+    if result is None:
         items, errors = read_bytes(data, shown)
-    digests = DigestStore(len(engine.checks))
-    keys = _digest_here(items, engine, digests, earlier)
-    digests.prints.seal()
-    result = FileResult(ItemTable(items), digests, errors, keys)
-    if kept is not None:
-        kept.put(path, shown, data, result)
+        digests = DigestStore(len(engine.checks))
+        keys = _digest_here(items, engine, digests, earlier)
+        digests.prints.seal()
+        result = FileResult(ItemTable(items), digests, errors, keys)
+        del items
+    del earlier  # not kept while the new result is written
+    if cache is not None:
+        cache.put(path, shown, data, result)
     return result
 
 
@@ -122,14 +127,13 @@ class Earlier:
     __slots__ = ("_excerpts", "found", "result")
 
     def __init__(self, earlier: object) -> None:
-        self.result = (
-            earlier if isinstance(earlier, FileResult) and _earlier_keys(earlier) else None
-        )
+        self.result: FileResult | None = None
         self.found: dict[bytes, int] = {}
-        if self.result is not None:
-            old, size = self.result.keys, KEY_SIZE
-            self.found = {old[at : at + size]: at // size for at in range(0, len(old), size)}
         self._excerpts: dict[int, str] | None = None
+        if isinstance(earlier, FileResult) and len(earlier.keys) == KEY_SIZE * len(earlier.items):
+            self.result = earlier
+            old, size = earlier.keys, KEY_SIZE
+            self.found = {old[at : at + size]: at // size for at in range(0, len(old), size)}
 
     def excerpts(self) -> dict[int, str]:
         """Every excerpt of the earlier result's prints (decompressed once)."""
@@ -139,10 +143,12 @@ class Earlier:
             self._excerpts = prints.excerpts(range(len(prints)))
         return self._excerpts
 
-
-def _earlier_keys(earlier: object) -> bool:
-    """Whether a file's earlier result has the keys of its items."""
-    return isinstance(earlier, FileResult) and len(earlier.keys) == KEY_SIZE * len(earlier.items)
+    def copy(self, index: int, item: BacklogItem, digests: DigestStore) -> None:
+        """Add earlier item ``index``'s digest to ``digests``, moved to where ``item`` is now
+        (in columns: no Digest is built)."""
+        assert self.result is not None
+        moved = (item.location.line or 0) - (self.result.items.line(index) or 0)
+        digests.copy(self.result.digests, index, moved, self.excerpts())
 
 
 def _digest_here(
@@ -161,30 +167,26 @@ def _digest_reusing(
     items: Sequence[BacklogItem], engine: Engine, digests: DigestStore, earlier: Earlier
 ) -> bytes:
     """Add the items' digests to ``digests``, taking those of unchanged items from ``earlier``
-    (the file's result from an earlier run, if any), moved to where the item is now; return
-    the items' keys."""
-    found = earlier.found
-    keys = bytearray()
-    reused: list[int | None] = []  # each item's index in ``earlier``; None: to be checked
-    for item in items:
-        key = item_key(item)
-        keys += key
-        reused.append(found.get(key))
-    if not found:  # nothing to take from an earlier result: every item is checked
+    (the file's result from an earlier run; it may have none), moved to where the item is now;
+    return the items' keys."""
+    keys = [item_key(item) for item in items]
+    if not earlier.found:  # nothing to take from an earlier result: every item is checked
         _add_all(engine, items, digests)
-        return bytes(keys)
+        return b"".join(keys)
+    reused = [earlier.found.get(key) for key in keys]  # None: to be checked
     fresh = _digest_all(
         engine, [item for item, index in zip(items, reused, strict=True) if index is None]
     )
     for item, index in zip(items, reused, strict=True):
         if index is None:
             digests.add(next(fresh))
-            continue
-        assert earlier.result is not None
-        moved = (item.location.line or 0) - (earlier.result.items.line(index) or 0)
-        # in columns: no Digest built
-        digests.copy(earlier.result.digests, index, moved, earlier.excerpts())
-    return bytes(keys)
+        else:
+            earlier.copy(index, item, digests)
+    return b"".join(keys)
+
+
+# What a streamed file's parts are: each part's items and the errors of the item nodes in it.
+Parts = Iterator[tuple[list[BacklogItem], list[InputError]]]
 
 
 def _check_streamed(
@@ -192,75 +194,83 @@ def _check_streamed(
 ) -> FileResult | None:
     """``check_file`` of a large file, read a part at a time (``yaml_files.stream_bytes``): only
     what a ``FileResult`` keeps stays here, so the file's nodes and items are never all in
-    memory. Each part goes to a worker as the next one is parsed; where an earlier result has
-    items to reuse, or the file gives one part, or there is one core, the parts are checked
-    here (``_digest_here``: changed items on every core when many). None when the file is not
-    one the streaming reader takes (anchors, invalid YAML, ...): ``check_file`` reads it whole.
-    """
+    memory. The parts go to workers as the next ones are parsed (``_stream_to_workers``);
+    they are checked in this process when it is a worker itself, or the file gives one part
+    only (``_digest_here``, on every core when many). None when the file is not one the
+    streaming reader takes (anchors, invalid YAML, ...): ``check_file`` reads it whole."""
     _give_back_large_blocks()  # before the first part: the reader's blocks go back too
     parts = stream_bytes(data, shown, STREAM_PART)
-    kept = FileResult(ItemTable(), DigestStore(len(engine.checks)), [])
+    result = FileResult(ItemTable(), DigestStore(len(engine.checks)), [])
     keys = bytearray()
     try:
         first = next(parts, None)
         second = None if first is None else next(parts, None)
-        read = [part for part in (first, second) if part is not None]
-        here = second is None or (earlier is not None and bool(earlier.found))
-        jobs = 1 if here else jobs_for_items(2 * STREAM_PART)
+        jobs = 1 if _IN_WORKER or second is None else jobs_for_items(2 * STREAM_PART)
+        read = iter([part for part in (first, second) if part is not None])
+        first = second = None  # each part is dropped once it is kept
         if jobs == 1:
-            for items, found in chain(read, parts):
+            for items, errors in chain(read, parts):
                 part = DigestStore(len(engine.checks))
                 keys += _digest_here(items, engine, part, earlier)
                 part.prints.seal()
-                _keep_part(kept, items, found, part)
+                _keep_part(result, items, errors, part)
         else:
-            _stream_to_workers(engine, jobs, chain(read, parts), kept, keys, earlier)
+            _stream_to_workers(engine, jobs, chain(read, parts), result, keys, earlier)
     except Unstreamable:
         return None
-    kept.digests.prints.seal()
-    kept.keys = bytes(keys)
-    return kept
+    result.digests.prints.seal()
+    result.keys = bytes(keys)
+    return result
 
 
 def _stream_to_workers(
     engine: Engine,
     jobs: int,
-    parts: Iterator[tuple[list[BacklogItem], list[InputError]]],
-    kept: FileResult,
+    parts: Parts,
+    result: FileResult,
     keys: bytearray,
     earlier: Earlier | None,
 ) -> None:
-    """Each part checked in a worker (the items sent pickled: 27 us an item, both ways), while
-    this process parses the next ones; at most two parts a worker in flight, so that what
-    waits stays small. Results are kept in the parts' order."""
+    """The items of each part that an earlier result does not hold are checked in a worker
+    (sent pickled: 27 us an item, both ways) while this process parses the next parts; at most
+    ``jobs + 2`` parts are in flight, so that what waits stays small. Results are kept in the
+    parts' order, unchanged items copied from ``earlier``."""
     global _ENGINE
     import multiprocessing
     from collections import deque
-    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor
 
     _ENGINE = engine
-    flight: deque[tuple[list[BacklogItem], list[InputError], Future[DigestStore]]] = deque()
+    flight: deque[
+        tuple[list[BacklogItem], list[InputError], list[int | None], Future[DigestStore] | None]
+    ] = deque()
     pool = ProcessPoolExecutor(
         jobs, mp_context=multiprocessing.get_context("fork"), initializer=_worker_start
     )
     try:
-        for items, found in parts:
-            flight.append((items, found, pool.submit(_digest_sent, items)))
+        for items, errors in parts:
+            reused: list[int | None] = []
             if earlier is not None:  # with a results cache: the items' keys
-                keys += b"".join(map(item_key, items))
-            while len(flight) > 2 * jobs:
-                items, found, future = flight.popleft()
-                _keep_part(kept, items, found, future.result())
+                found = [item_key(item) for item in items]
+                keys += b"".join(found)
+                if earlier.found:
+                    reused = [earlier.found.get(key) for key in found]
+            fresh = items
+            if reused:
+                fresh = [item for item, index in zip(items, reused, strict=True) if index is None]
+            future = pool.submit(_digest_sent, fresh) if fresh else None
+            flight.append((items, errors, reused, future))
+            while len(flight) > jobs + 2:
+                _keep_streamed(result, earlier, *flight.popleft())
         while flight:
-            items, found, future = flight.popleft()
-            _keep_part(kept, items, found, future.result())
+            _keep_streamed(result, earlier, *flight.popleft())
     finally:
         pool.shutdown(cancel_futures=True)
         _ENGINE = None
 
 
 def _digest_sent(items: list[BacklogItem]) -> DigestStore:
-    """In a worker: the digests of a part of a file sent to it, in columns, sealed."""
+    """In a worker: the digests of items of a file sent to it, in columns, sealed."""
     assert _ENGINE is not None
     part = DigestStore(len(_ENGINE.checks))
     for item in items:
@@ -269,15 +279,45 @@ def _digest_sent(items: list[BacklogItem]) -> DigestStore:
     return part
 
 
-def _keep_part(
-    kept: FileResult, items: list[BacklogItem], errors: list[InputError], digests: DigestStore
+def _keep_streamed(
+    result: FileResult,
+    earlier: Earlier | None,
+    items: list[BacklogItem],
+    errors: list[InputError],
+    reused: list[int | None],
+    future: Future[DigestStore] | None,
 ) -> None:
-    """Add a part's items (without their texts), errors and digests to what a file keeps."""
+    """Keep a part that went to a worker: the digests it sent back, in order among those of
+    the unchanged items, copied from ``earlier`` (``reused``: each item's index there, or
+    None)."""
+    checked = None if future is None else future.result()
+    if not reused:  # every item was checked
+        assert checked is not None
+        _keep_part(result, items, errors, checked)
+        return
+    assert earlier is not None
+    part = DigestStore(result.digests.checks)
+    fresh = iter(range(len(checked) if checked is not None else 0))
+    excerpts = {} if checked is None else checked.prints.excerpts(range(len(checked.prints)))
+    for item, index in zip(items, reused, strict=True):
+        if index is None:
+            assert checked is not None
+            part.copy(checked, next(fresh), 0, excerpts)
+        else:
+            earlier.copy(index, item, part)
+    part.prints.seal()
+    _keep_part(result, items, errors, part)
+
+
+def _keep_part(
+    result: FileResult, items: list[BacklogItem], errors: list[InputError], digests: DigestStore
+) -> None:
+    """Add a part's items (without their texts), errors and digests to a file's result."""
     for item in items:
-        kept.items.append(item)
-    kept.errors.extend(errors)
-    kept.digests.prints.seal()
-    kept.digests.extend(digests)
+        result.items.append(item)
+    result.errors.extend(errors)
+    result.digests.prints.seal()
+    result.digests.extend(digests)
 
 
 def _digest_all(engine: Engine, items: Sequence[BacklogItem]) -> Iterator[Digest]:

@@ -172,12 +172,12 @@ def read_text(
     all live until the file is read, and none is garbage before: the collections that their
     number sets off walk the growing tree again and again, half the read of a 100,000-item file
     (benchmarks/README.md). Anything left for the collector is found once it runs again."""
-    with collector_paused():
+    with _collector_paused():
         return _read_text(text, path, first_order)
 
 
 @contextmanager
-def collector_paused() -> Iterator[None]:
+def _collector_paused() -> Iterator[None]:
     """The garbage collector paused meanwhile, and resumed after, unless the caller had paused
     it already: then it stays paused."""
     if not gc.isenabled():
@@ -242,6 +242,8 @@ def stream_bytes(
     ``Unstreamable``, possibly after some parts were given: the caller drops them and reads the
     file whole (``read_bytes``), which says what is wrong as it always did. What it gives is
     what ``read_bytes`` gives, part by part (tests/test_yaml_stream.py)."""
+    if size < 1:
+        raise ValueError(f"parts of {size} items")
     if not HAS_C_LOADER:
         raise Unstreamable
     if data.startswith(BYTE_ORDER_MARKS):  # rare: parsed from the text, as read_bytes does
@@ -324,6 +326,8 @@ class _StreamLoader(yaml.CSafeLoader):
 def _stream(
     loader: _StreamLoader, path: str, size: int
 ) -> Iterator[tuple[list[BacklogItem], list[InputError]]]:
+    """The document's shape, event by event: its list of items streamed (``_stream_list``),
+    any metadata beside it composed and dropped."""
     loader.get_event()  # the stream's start
     if loader.check_event(yaml.StreamEndEvent):  # no document: nothing to stream
         raise Unstreamable
