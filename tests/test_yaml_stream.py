@@ -4,6 +4,7 @@ gives, and a file the streaming reader does not take is read whole."""
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import tracemalloc
@@ -360,15 +361,22 @@ def _logged_stream(data: bytes, path: str, size: int) -> Any:
     return _STREAM_BYTES(data, path, size)
 
 
-def test_a_large_file_among_others_is_streamed_in_the_worker_that_checks_it(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("first", [True, False], ids=["checked first", "in a files worker"])
+def test_a_large_file_among_others_is_streamed_with_the_same_report(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    first: bool,
 ) -> None:
-    """Files are checked in workers when there are several: a large one is streamed there
-    (its parts checked in that worker), with the report it has when read whole."""
+    """Files are checked in workers when there are several; a large one is checked first, in
+    this process, streamed to workers of its own (``pipeline._large_first``), and its result
+    takes its place among the others. Were it checked in a files worker, it would be streamed
+    there, its parts checked in that worker."""
     from readylint.cli import main
 
-    (tmp_path / "a-large.yaml").write_text(_backlog(60), encoding="utf-8")
-    (tmp_path / "b-small.yaml").write_text(_backlog(2), encoding="utf-8")
+    (tmp_path / "a-small.yaml").write_text(_backlog(2).replace("PAY-", "DOC-"), encoding="utf-8")
+    (tmp_path / "b-large.yaml").write_text(_backlog(60), encoding="utf-8")
+    (tmp_path / "c-small.yaml").write_text(_backlog(3).replace("PAY-", "OPS-"), encoding="utf-8")
     log = tmp_path / "streamed.txt"
     log.write_text("")
     monkeypatch.setenv("STREAM_LOG", str(log))
@@ -376,15 +384,19 @@ def test_a_large_file_among_others_is_streamed_in_the_worker_that_checks_it(
     monkeypatch.setattr(pipeline, "STREAM_PART", 7)
     monkeypatch.setenv("READYLINT_JOBS", "2")
     monkeypatch.setenv("READYLINT_NO_CACHE", "1")
-    assert pipeline.jobs_wanted(sorted(tmp_path.glob("*.yaml"))) == 2, threading.enumerate()
+    if not first:
+        monkeypatch.setattr(pipeline, "_large_first", lambda files, engine: {})
+    files = sorted(str(path) for path in tmp_path.glob("*.yaml"))
+    assert pipeline.jobs_wanted([Path(f) for f in files]) == 2, threading.enumerate()
     reports = []
-    for threshold in (1 << 62, (tmp_path / "a-large.yaml").stat().st_size):
+    for threshold in (1 << 62, (tmp_path / "b-large.yaml").stat().st_size):
         monkeypatch.setattr(pipeline, "STREAM_BYTES", threshold)
-        files = [str(tmp_path / "a-large.yaml"), str(tmp_path / "b-small.yaml")]
         assert main(["check", "--format", "json", *files]) == 2  # 'rank: nine' is an error
         reports.append(capsys.readouterr().out)
     assert reports[0] == reports[1]
-    assert log.read_text() == "a-large.yaml\n"
+    assert log.read_text() == "b-large.yaml\n"
+    ids = [item["id"] for item in json.loads(reports[1])["items"]]
+    assert ids[:3] == ["DOC-1", "DOC-2", "PAY-1"] and ids[-3:] == ["PAY-59", "OPS-1", "OPS-2"]
 
 
 def test_a_large_file_is_streamed_not_read_whole(
