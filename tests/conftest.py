@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -144,3 +145,20 @@ def report(capsys: pytest.CaptureFixture[str]) -> Report:
         return data
 
     return run
+
+
+@pytest.fixture
+def digest_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
+    """Each call of ``pipeline.add_digests`` (items already in memory, digested on every core
+    when many): how many items it was given, and how many processes digest them."""
+    from readylint import pipeline
+
+    real = pipeline.add_digests
+    calls: list[tuple[int, int]] = []
+
+    def spy(store: Any, engine: Any, items: Any, report: Any, first: int = 0) -> Any:
+        calls.append((len(items), pipeline.jobs_for_items(len(items) - first)))
+        return real(store, engine, items, report, first)
+
+    monkeypatch.setattr(pipeline, "add_digests", spy)
+    return calls

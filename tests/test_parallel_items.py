@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import threading
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -138,6 +137,7 @@ def test_a_large_file_read_alone_is_checked_on_every_core(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     cache: str,
+    digest_calls: list[tuple[int, int]],
 ) -> None:
     """One file holds the backlog: its items are digested by forked workers (not one process
     while the other cores idle), with the same report; with and without a results cache."""
@@ -145,14 +145,6 @@ def test_a_large_file_read_alone_is_checked_on_every_core(
 
     (tmp_path / "backlog.yaml").write_text(_backlog(60), encoding="utf-8")
     monkeypatch.setattr(pipeline, "PARALLEL_ITEMS", 10)
-    real = pipeline.add_digests
-    used: list[tuple[int, int]] = []
-
-    def spy(store: Any, engine: Any, items: Any, report: Any, first: int = 0) -> Any:
-        used.append((len(items), pipeline.jobs_for_items(len(items) - first)))
-        return real(store, engine, items, report, first)
-
-    monkeypatch.setattr(pipeline, "add_digests", spy)
     reports = []
     for jobs in ("1", "2"):
         monkeypatch.setenv("READYLINT_JOBS", jobs)
@@ -163,7 +155,7 @@ def test_a_large_file_read_alone_is_checked_on_every_core(
         assert main(["check", "--format", "json", str(tmp_path / "backlog.yaml")]) == 1
         reports.append(capsys.readouterr().out)
     assert reports[0] == reports[1]
-    assert used == [(60, 1), (60, 2)], threading.enumerate()
+    assert digest_calls == [(60, 1), (60, 2)], threading.enumerate()
 
 
 @pytest.mark.parametrize("report", [None, range(3, 40, 2)])

@@ -235,7 +235,10 @@ def test_a_large_file_checked_a_part_at_a_time_keeps_what_a_whole_read_keeps(
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_file_of_one_part_is_checked_as_if_read_whole(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, jobs: str
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    jobs: str,
+    digest_calls: list[tuple[int, int]],
 ) -> None:
     """A large file of a few large items: no part goes to a worker pickled, and its items are
     checked on every core from ``PARALLEL_ITEMS`` on, as when read whole."""
@@ -245,17 +248,10 @@ def test_a_file_of_one_part_is_checked_as_if_read_whole(
     whole = _check(path, jobs, monkeypatch, stream=False)
     sent: list[int] = []
     monkeypatch.setattr(pipeline, "_stream_to_workers", lambda *args: sent.append(1))
-    real = pipeline.add_digests
-    added: list[tuple[int, int]] = []
-
-    def spy(store: Any, engine: Any, items: Any, report: Any, first: int = 0) -> Any:
-        added.append((len(items), pipeline.jobs_for_items(len(items) - first)))
-        return real(store, engine, items, report, first)
-
-    monkeypatch.setattr(pipeline, "add_digests", spy)
+    digest_calls.clear()
     assert _check(path, jobs, monkeypatch, stream=True, part=60) == whole
     assert sent == []
-    assert added == [(40, int(jobs))], threading.enumerate()
+    assert digest_calls == [(40, int(jobs))], threading.enumerate()
 
 
 def test_a_large_file_with_a_results_cache_keeps_its_item_keys(
