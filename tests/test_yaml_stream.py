@@ -433,3 +433,18 @@ def test_without_the_c_loader_nothing_is_streamed(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(yaml_files, "HAS_C_LOADER", False)
     with pytest.raises(Unstreamable):
         _streamed(ITEMS.encode(), 2)
+
+
+def test_the_reader_imports_where_pyyaml_has_no_c_loader() -> None:
+    """PyYAML built without libyaml has no ``CSafeLoader``: nothing is streamed then, and
+    the module still imports and reads."""
+    import subprocess
+    import sys
+
+    code = (
+        "import yaml; del yaml.CSafeLoader, yaml.CLoader\n"
+        "from readylint.sources import yaml_files\n"
+        "print(len(yaml_files.read_bytes(b'- id: A-1\\n  title: One\\n', 'b')[0]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "1\n", "")

@@ -144,9 +144,8 @@ class ResultCache:
         file, where = self._where(path, shown)
         payload = pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
         head = _MAGIC + self._key(where, data) + self._origin(where)
-        cache.write_atomic(
-            file, head + _hash(payload), payload
-        )  # not joined: 66 MB at 100,000 items
+        # In two parts: the payload (66 MB for 100,000 items in one file) is not copied to join.
+        cache.write_atomic(file, head + _hash(payload), payload)
 
     def earlier(self, path: Path, shown: str) -> Any:
         """What was kept for this file by an earlier run with this engine, whatever the file's

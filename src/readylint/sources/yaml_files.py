@@ -284,7 +284,11 @@ def _is_utf8(data: bytes, step: int = 1 << 20) -> bool:
     return True
 
 
-class _StreamLoader(yaml.CSafeLoader):
+# libyaml's parser where PyYAML has it (only then is a file streamed); PyYAML's otherwise.
+_PARSER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _StreamLoader(_PARSER):  # type: ignore[misc]
     """libyaml's events composed into nodes by PyYAML's own composer, one node at a time (the
     C composer takes a whole document). A node with an anchor, or an alias, is refused.
 
@@ -310,9 +314,9 @@ class _StreamLoader(yaml.CSafeLoader):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
             raise Unstreamable
         if not isinstance(event, yaml.CollectionStartEvent):
-            return cast(yaml.Node, yaml.composer.Composer.compose_node(self, parent, index))  # type: ignore[arg-type]
+            return cast(yaml.Node, yaml.composer.Composer.compose_node(self, parent, index))
         self.enter()
-        node = yaml.composer.Composer.compose_node(self, parent, index)  # type: ignore[arg-type]
+        node = yaml.composer.Composer.compose_node(self, parent, index)
         self.depth -= 1
         return cast(yaml.Node, node)
 
@@ -389,7 +393,7 @@ def _collection_start(loader: _StreamLoader, kind: type[yaml.Node]) -> None:
     event = cast(yaml.CollectionStartEvent, loader.get_event())
     tag = event.tag
     if tag is None or tag == "!":
-        tag = loader.resolve(kind, None, event.implicit)  # type: ignore[no-untyped-call]
+        tag = loader.resolve(kind, None, event.implicit)
     if event.anchor is not None or tag not in _STANDARD_TAGS:
         raise Unstreamable
 
