@@ -254,6 +254,20 @@ def test_a_file_of_one_part_is_checked_as_if_read_whole(
     assert digest_calls == [(40, int(jobs))], threading.enumerate()
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_part_of_errors_only_is_kept_too(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, jobs: str
+) -> None:
+    """Fourteen items in a row without a title fill two parts with errors alone."""
+    bad = "".join(f"  - id: BAD-{n}\n    why_now: later\n" for n in range(14))
+    good = _backlog(20)
+    path = tmp_path / "backlog.yaml"
+    path.write_text(good + bad + _backlog(20).replace("items:\n", "").replace("PAY-", "OPS-"))
+    whole = _check(path, jobs, monkeypatch, stream=False)
+    assert _check(path, jobs, monkeypatch, stream=True) == whole
+    assert sum("BAD-" in error.message for error in whole[6]) == 14
+
+
 def test_a_large_file_with_a_results_cache_keeps_its_item_keys(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -251,10 +251,10 @@ def _stream_to_workers(
         for items, errors in parts:
             reused: list[int | None] = []
             if earlier is not None:  # with a results cache: the items' keys
-                found = [item_key(item) for item in items]
-                keys += b"".join(found)
+                part_keys = [item_key(item) for item in items]
+                keys += b"".join(part_keys)
                 if earlier.found:
-                    reused = [earlier.found.get(key) for key in found]
+                    reused = [earlier.found.get(key) for key in part_keys]
             fresh = items
             if reused:
                 fresh = [item for item, index in zip(items, reused, strict=True) if index is None]
@@ -291,9 +291,8 @@ def _keep_streamed(
     the unchanged items, copied from ``earlier`` (``reused``: each item's index there, or
     None)."""
     checked = None if future is None else future.result()
-    if not reused:  # every item was checked
-        assert checked is not None
-        _keep_part(result, items, errors, checked)
+    if not reused:  # every item was checked (a part may hold errors only)
+        _keep_part(result, items, errors, checked or DigestStore(result.digests.checks))
         return
     assert earlier is not None
     part = DigestStore(result.digests.checks)
