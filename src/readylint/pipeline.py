@@ -39,7 +39,13 @@ from readylint.filecache import KEY_SIZE, Kept, ResultCache, item_key
 from readylint.itemtable import ItemTable
 from readylint.models import BacklogItem, InputError, SourceResult
 from readylint.paths import bytes_up_to, display_path
-from readylint.sources.yaml_files import Unstreamable, read_bytes, read_file, stream_bytes
+from readylint.sources.yaml_files import (
+    Parts,
+    Unstreamable,
+    read_bytes,
+    read_file,
+    stream_bytes,
+)
 from readylint.store import DigestStore
 
 if TYPE_CHECKING:  # concurrent.futures is imported only when workers are started
@@ -183,10 +189,6 @@ def _digest_reusing(
         else:
             earlier.copy(index, item, digests)
     return b"".join(keys)
-
-
-# What a streamed file's parts are: each part's items and the errors of the item nodes in it.
-Parts = Iterator[tuple[list[BacklogItem], list[InputError]]]
 
 
 def _check_streamed(

@@ -225,13 +225,16 @@ def _read_text(
     return items, errors
 
 
+# A file read a part at a time (``stream_bytes``): each part's items, and the errors of the
+# item nodes in it.
+Parts = Iterator[tuple[list[BacklogItem], list[InputError]]]
+
+
 class Unstreamable(Exception):
     """The file is not plain enough to be read a part at a time (``stream_bytes``)."""
 
 
-def stream_bytes(
-    data: bytes, path: str, size: int
-) -> Iterator[tuple[list[BacklogItem], list[InputError]]]:
+def stream_bytes(data: bytes, path: str, size: int) -> Parts:
     """``read_bytes``'s items and errors, ``size`` item nodes at a time: each item is composed
     and built as the parser reaches it, so a large file's nodes are never all in memory (the
     whole tree of a 110 MB file took 1.2 GiB).
@@ -327,9 +330,7 @@ class _StreamLoader(_PARSER):  # type: ignore[misc]
         self.depth += 1
 
 
-def _stream(
-    loader: _StreamLoader, path: str, size: int
-) -> Iterator[tuple[list[BacklogItem], list[InputError]]]:
+def _stream(loader: _StreamLoader, path: str, size: int) -> Parts:
     """The document's shape, event by event: its list of items streamed (``_stream_list``),
     any metadata beside it composed and dropped."""
     loader.get_event()  # the stream's start
@@ -360,9 +361,7 @@ def _stream(
         raise Unstreamable
 
 
-def _stream_list(
-    loader: _StreamLoader, path: str, size: int
-) -> Iterator[tuple[list[BacklogItem], list[InputError]]]:
+def _stream_list(loader: _StreamLoader, path: str, size: int) -> Parts:
     _collection_start(loader, yaml.SequenceNode)
     items: list[BacklogItem] = []
     errors: list[InputError] = []
