@@ -156,6 +156,31 @@ def test_quiet_and_non_terminal_runs_are_byte_identical_with_and_without_progres
     assert quiet.out == run("check", "backlog", "-q").out
 
 
+def test_one_large_file_is_counted_as_its_parts_are_checked(
+    run: Callable[..., Run], write: Write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A backlog in one large file is read a part at a time (pipeline._check_streamed): the
+    line counts its items as they are checked, not only once the file is done."""
+    from readylint import pipeline
+
+    write("backlog/all.yaml", ready_items(*(f"A-{n}" for n in range(1, 13))))
+    monkeypatch.setattr(pipeline, "STREAM_BYTES", 0)
+    monkeypatch.setattr(pipeline, "STREAM_PART", 4)
+    monkeypatch.setattr(progress, "DELAY", 0.0)
+    monkeypatch.setattr(progress, "INTERVAL", 0.0)
+    terminal = FakeTerminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    shown = run("check", "backlog", "--format", "json")
+    drawn = [screen(line) for line in terminal.getvalue().split("\r") if line.strip()]
+    assert drawn == [
+        "readylint: checked 0/1 file, 4 items",
+        "readylint: checked 0/1 file, 8 items",
+        "readylint: checked 0/1 file, 12 items",
+        "readylint: checked 1/1 file, 12 items",
+    ]
+    assert shown.code == 0
+
+
 def test_on_a_real_terminal(write: Write, tmp_path: Path) -> None:
     """The readylint process with stderr on a pseudo-terminal, stdout on a pipe."""
     _backlog(write, files=4)

@@ -4,6 +4,7 @@ gives, and a file the streaming reader does not take is read whole."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import threading
@@ -17,6 +18,7 @@ import pytest
 from readylint import app, pipeline
 from readylint.config import Config
 from readylint.models import BacklogItem, InputError
+from readylint.progress import Progress
 from readylint.sources import yaml_files
 from readylint.sources.yaml_files import Unstreamable, read_bytes, stream_bytes
 
@@ -395,7 +397,7 @@ def test_a_large_file_among_others_is_streamed_with_the_same_report(
     monkeypatch.setenv("READYLINT_JOBS", "2")
     monkeypatch.setenv("READYLINT_NO_CACHE", "1")
     if not first:
-        monkeypatch.setattr(pipeline, "_large_first", lambda files, engine: {})
+        monkeypatch.setattr(pipeline, "_large_first", lambda *args: {})
     files = sorted(str(path) for path in tmp_path.glob("*.yaml"))
     assert pipeline.jobs_wanted([Path(f) for f in files]) == 2, threading.enumerate()
     reports = []
@@ -407,6 +409,80 @@ def test_a_large_file_among_others_is_streamed_with_the_same_report(
     assert log.read_text() == "b-large.yaml\n"
     ids = [item["id"] for item in json.loads(reports[1])["items"]]
     assert ids[:3] == ["DOC-1", "DOC-2", "PAY-1"] and ids[-3:] == ["PAY-59", "OPS-1", "OPS-2"]
+
+
+class _Counted(Progress):
+    """A progress line (not drawn: not a terminal) that records what it is told."""
+
+    def __init__(self) -> None:
+        super().__init__(None, io.StringIO())
+        self.told: list[tuple[int, ...]] = []
+
+    def part_done(self, items: int) -> None:
+        self.told.append((items,))
+        super().part_done(items)
+
+    def file_done(self, items: int, total_files: int) -> None:
+        self.told.append((items, total_files))
+        super().file_done(items, total_files)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("tail", ["", "  - id: PAY-X\n    title: &a Anchored\n"])
+def test_a_large_file_is_counted_on_the_progress_line_a_part_at_a_time(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, jobs: str, tail: str
+) -> None:
+    """One large file would show nothing for seconds: its items are counted as each part is
+    checked, then with the file; a refusal after some parts takes them back."""
+    path = tmp_path / "backlog.yaml"
+    path.write_text(_backlog(60, tail), encoding="utf-8")
+    monkeypatch.setenv("READYLINT_JOBS", jobs)
+    monkeypatch.setenv("READYLINT_NO_CACHE", "1")
+    monkeypatch.setattr(pipeline, "STREAM_BYTES", 0)
+    monkeypatch.setattr(pipeline, "STREAM_PART", 7)
+    engine, _ = app.build_engine(Config(), app.Selection())
+    bar = _Counted()
+    source = pipeline.read_and_check([path], engine, progress=bar)
+    checked = len(source.items)
+    parts = [told[0] for told in bar.told[:-1]]
+    assert bar.told[-1] == (checked, 1) and (bar.files, bar.items, bar.partial) == (1, checked, 0)
+    if not tail:
+        assert checked == 40
+        assert parts == sorted(parts) and len(parts) == 9 and parts[-1] == 40  # 60 in 7s
+    else:
+        assert checked == 41
+        assert parts[-1] == 0 and 0 < max(parts) < checked  # taken back, then read whole
+
+
+@pytest.mark.parametrize("first", [True, False], ids=["checked first", "in a files worker"])
+def test_a_large_file_among_others_is_counted_once(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, first: bool
+) -> None:
+    """Checked first, a large file is counted when it is done, before the files around it;
+    checked in a files worker, it is counted with them, in file order (the worker cannot draw on
+    this process's line)."""
+    files = [tmp_path / "a.yaml", tmp_path / "b.yaml", tmp_path / "c.yaml"]
+    files[0].write_text(_backlog(2).replace("PAY-", "DOC-"), encoding="utf-8")
+    files[1].write_text(_backlog(60), encoding="utf-8")
+    files[2].write_text(_backlog(3).replace("PAY-", "OPS-"), encoding="utf-8")
+    monkeypatch.setenv("READYLINT_JOBS", "2")
+    monkeypatch.setenv("READYLINT_NO_CACHE", "1")
+    monkeypatch.setattr(pipeline, "STREAM_BYTES", files[1].stat().st_size)
+    monkeypatch.setattr(pipeline, "STREAM_PART", 7)
+    if not first:
+        monkeypatch.setattr(pipeline, "_large_first", lambda *args: {})
+    engine, _ = app.build_engine(Config(), app.Selection())
+    bar = _Counted()
+    assert pipeline.jobs_wanted(files) == 2, threading.enumerate()
+    pipeline.read_and_check(files, engine, progress=bar)
+    done = [told for told in bar.told if len(told) == 2]
+    if first:
+        assert done == [(40, 3), (2, 3), (2, 3)] and bar.told[9] == (40, 3)
+        parts = [told[0] for told in bar.told[:9]]  # 60 items in parts of 7
+        assert parts == sorted(parts) and parts[0] > 0 and parts[-1] == 40
+    else:
+        assert bar.told == [(2, 3), (40, 3), (2, 3)]
+    assert (bar.files, bar.items, bar.partial) == (3, 44, 0)
 
 
 def test_a_large_file_is_streamed_not_read_whole(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -17,18 +18,21 @@ from readylint.engine import Engine
 from readylint.itemtable import item_ids
 from readylint.models import RunResult, SourceResult
 
+if TYPE_CHECKING:
+    from readylint.progress import Progress
+
 
 def read_and_filter(
     arguments: Sequence[str],
     config: Config,
     changed_since: str | None,
     engine: Engine | None = None,
-    on_file: app.OnFile | None = None,
+    progress: Progress | None = None,
 ) -> tuple[SourceResult, targets.Report | None]:
     """The whole backlog, and a filter for the items to report (named files, changed items).
 
     With ``engine``, items are checked as their files are read (see ``app.read_files``)."""
-    source, report = targets.read_backlog(arguments, config, engine, on_file)
+    source, report = targets.read_backlog(arguments, config, engine, progress)
     if changed_since:
         from readylint import gitdiff
 

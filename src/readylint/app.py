@@ -9,7 +9,7 @@ import fnmatch
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from readylint import __version__
 from readylint.backlog import duplicate_ids, order_key
@@ -24,6 +24,9 @@ from readylint.models import BacklogItem, InFiles, ItemResult, RunResult, Source
 from readylint.paths import display_path
 from readylint.sources import yaml_files
 from readylint.sources.yaml_files import collect_files
+
+if TYPE_CHECKING:
+    from readylint.progress import Progress
 
 DEFAULT_PATH = "backlog"
 
@@ -101,16 +104,11 @@ def excluded(path: Path, config: Config) -> bool:
     return any(fnmatch.fnmatch(relative, p) or fnmatch.fnmatch(shown, p) for p in config.exclude)
 
 
-# Progress (issue 6, progress.py): called after each file with the number of items it held and
-# the number of files being read. Only the engine's file-by-file path (pipeline.py) calls it.
-OnFile = Callable[[int, int], None]
-
-
 def read_yaml_backlog(
     arguments: Sequence[str],
     config: Config,
     engine: Engine | None = None,
-    on_file: OnFile | None = None,
+    progress: Progress | None = None,
 ) -> SourceResult:
     """Items and errors from the YAML files named on the command line or in the config.
 
@@ -118,24 +116,23 @@ def read_yaml_backlog(
     """
     listing = collect_files(yaml_paths(arguments, config))
     files = [f for f in listing.files if not excluded(f, config)]
-    result = read_files(files, engine, on_file)
+    result = read_files(files, engine, progress)
     result.errors[:0] = listing.errors
     result.notices[:0] = listing.notices
     return result
 
 
 def read_files(
-    files: Sequence[Path], engine: Engine | None = None, on_file: OnFile | None = None
+    files: Sequence[Path], engine: Engine | None = None, progress: Progress | None = None
 ) -> SourceResult:
     """The files' items; with ``engine``, checked file by file on every core (``pipeline.py``)
-    so that their texts are not all held at once."""
+    so that their texts are not all held at once, counted on ``progress`` (issue 6) as they
+    are."""
     if engine is None:
         return yaml_files.read_files(files)
     from readylint import pipeline
 
-    total = len(files)
-    per_file = None if on_file is None else (lambda items: on_file(items, total))
-    return pipeline.read_and_check(files, engine, on_file=per_file)
+    return pipeline.read_and_check(files, engine, progress=progress)
 
 
 def lint(

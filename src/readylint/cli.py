@@ -225,8 +225,7 @@ def check(
                 raise ReadylintError("--changed-since works with YAML backlogs only")
             source, backlog = app.read_jira_backlog(config, engine, jira, top)
         else:
-            on_file = bar.file_done if bar is not None else None
-            source, report = adopt.read_and_filter(paths, config, changed_since, engine, on_file)
+            source, report = adopt.read_and_filter(paths, config, changed_since, engine, bar)
         result = app.lint(source, engine, chosen, top=top, report=report)
     result = adopt.refine(
         result, source, config, baseline_file=baseline_file, write_baseline=write_baseline
@@ -245,7 +244,7 @@ def _report_source(
     config: Config,
     engine: Engine,
     jira: app.JiraOptions,
-    on_file: app.OnFile | None = None,
+    bar: progress.Progress | None = None,
 ) -> tuple[SourceResult, str, str | None, Path | None]:
     """The backlog for ``report``: the items, what the page says was read, the tracker query
     recorded in the trend (None for YAML), and the directory whose git commit the trend records.
@@ -259,7 +258,7 @@ def _report_source(
         query = jql or (f"project = {project}" if project else f"board {board}")
         return source, f"Jira: {query}", query, None
     chosen = app.yaml_paths(paths, config)
-    source = app.read_yaml_backlog(paths, config, engine, on_file)  # file by file, as check does
+    source = app.read_yaml_backlog(paths, config, engine, bar)  # file by file, as check does
     first = chosen[0] if chosen else Path.cwd()
     repo = first if first.is_dir() else first.parent
     return source, " ".join(display_path(p) for p in chosen), None, repo
@@ -337,8 +336,7 @@ def report(
     jira = app.JiraOptions(jql, project, board, insecure)
     bar = progress.for_terminal(sys.stderr)  # as in check: a terminal's stderr only
     with bar or contextlib.nullcontext():
-        on_file = bar.file_done if bar is not None else None
-        source, shown, query, repo = _report_source(paths, config, engine, jira, on_file)
+        source, shown, query, repo = _report_source(paths, config, engine, jira, bar)
         result = app.lint(source, engine, chosen)
     request = ReportRequest(
         output=output,

@@ -51,6 +51,8 @@ from readylint.store import DigestStore
 if TYPE_CHECKING:  # concurrent.futures is imported only when workers are started
     from concurrent.futures import Future
 
+    from readylint.progress import Progress
+
 T = TypeVar("T")
 
 # Files to check are read in workers when they hold at least BYTES_PER_JOB of YAML for each worker
@@ -62,6 +64,7 @@ PARALLEL_BYTES = 2 * BYTES_PER_JOB
 
 _ENGINE: Engine | None = None  # the engine a forked worker inherits
 _RESULTS: ResultCache | None = None  # where the run keeps file results (filecache.py)
+_PROGRESS: Progress | None = None  # the run's progress line, in this process (not in workers)
 # What a forked worker digesting items already in memory (Jira) inherits: the items, and the
 # positions whose findings are reported (the others only need their prints).
 _ITEMS: Sequence[BacklogItem] = ()
@@ -219,6 +222,8 @@ def _check_streamed(
         else:
             _stream_to_workers(engine, jobs, chain(read, parts), result, keys, earlier)
     except Unstreamable:
+        if _PROGRESS is not None:
+            _PROGRESS.part_done(0)  # the file is read again, whole
         return None
     result.digests.prints.seal()
     result.keys = bytes(keys)
@@ -313,12 +318,15 @@ def _keep_streamed(
 def _keep_part(
     result: FileResult, items: list[BacklogItem], errors: list[InputError], digests: DigestStore
 ) -> None:
-    """Add a part's items (without their texts), errors and digests to a file's result."""
+    """Add a part's items (without their texts), errors and digests to a file's result, and
+    count them on the progress line, if any (a large file can take seconds)."""
     for item in items:
         result.items.append(item)
     result.errors.extend(errors)
     result.digests.prints.seal()
     result.digests.extend(digests)
+    if _PROGRESS is not None:
+        _PROGRESS.part_done(len(result.items))
 
 
 def _digest_all(engine: Engine, items: Sequence[BacklogItem]) -> Iterator[Digest]:
@@ -388,8 +396,9 @@ def _worker_start() -> None:
     worker at 100,000 items). And large blocks go back to the system (above)."""
     import gc
 
-    global _IN_WORKER
+    global _IN_WORKER, _PROGRESS
     _IN_WORKER = True
+    _PROGRESS = None  # the parent draws the progress line
     gc.freeze()
     _give_back_large_blocks()
 
@@ -439,71 +448,69 @@ def _other_threads() -> bool:
 
 
 def read_and_check(
-    files: Sequence[Path],
-    engine: Engine,
-    *,
-    on_file: Callable[[int], None] | None = None,
+    files: Sequence[Path], engine: Engine, *, progress: Progress | None = None
 ) -> SourceResult:
-    """Items (texts dropped), their digests and errors of all files, in file order.
-
-    ``on_file`` is called after each file with the number of items it held (for progress).
-    """
-    global _ENGINE, _RESULTS
+    """Items (texts dropped), their digests and errors of all files, in file order; each file
+    counted on ``progress`` once checked, and a large one's items as its parts are."""
+    global _ENGINE, _RESULTS, _PROGRESS
     store = DigestStore(len(engine.checks))
     table = ItemTable()
     result = SourceResult(table, digests=store)
-    _RESULTS = ResultCache.for_run(engine.inputs, files)
-    kept = _kept(files, _RESULTS) if _RESULTS is not None else [None] * len(files)
-    missing = [path for path, hit in zip(files, kept, strict=True) if hit is None]
-    early = _large_first(missing, engine)
-    missing = [path for k, path in enumerate(missing) if k not in early]
-    jobs = jobs_wanted(missing)
-    order = 0
     pool: Any = None
-    if jobs == 1:
-        checked: Iterator[FileResult] = (check_file(path, engine) for path in missing)
-    else:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        _ENGINE = engine
-        _give_back_large_blocks()  # here too: this process holds the whole backlog's results
-        pool = ProcessPoolExecutor(
-            jobs,
-            mp_context=multiprocessing.get_context("fork"),
-            initializer=_worker_start,
-        )
-        checked = pool.map(check_file, missing, chunksize=1)
-    numbers = iter(range(len(files)))  # each file to check's number among them
-
-    def result_of(path: Path, hit: Kept | None) -> FileResult:
-        if hit is not None:
-            return _load(hit, path, engine)
-        number = next(numbers)
-        return early.pop(number) if number in early else next(checked)
-
-    outcomes = (result_of(path, hit) for path, hit in zip(files, kept, strict=True))
+    _RESULTS = ResultCache.for_run(engine.inputs, files)
+    _PROGRESS = progress
+    if progress is not None:
+        progress.total_files = len(files)  # shown from a large file's first part on
     try:
-        for outcome in outcomes:
+        kept = _kept(files, _RESULTS) if _RESULTS is not None else [None] * len(files)
+        missing = [path for path, hit in zip(files, kept, strict=True) if hit is None]
+        early = _large_first(missing, engine, len(files))  # counted on ``progress`` already
+        missing = [path for k, path in enumerate(missing) if k not in early]
+        jobs = jobs_wanted(missing)
+        if jobs == 1:
+            checked: Iterator[FileResult] = (check_file(path, engine) for path in missing)
+        else:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            _ENGINE = engine
+            _give_back_large_blocks()  # here too: this process holds the whole backlog's results
+            pool = ProcessPoolExecutor(
+                jobs,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_worker_start,
+            )
+            checked = pool.map(check_file, missing, chunksize=1)
+        numbers = iter(range(len(files)))  # each file to check's number among them
+        counted = frozenset(early)
+        order = 0
+        for path, hit in zip(files, kept, strict=True):
+            number = None
+            if hit is not None:
+                outcome = _load(hit, path, engine)
+            else:
+                number = next(numbers)
+                outcome = early.pop(number) if number in early else next(checked)
             table.extend(outcome.items, order)
             order += len(outcome.items) + len(outcome.errors)
             store.extend(outcome.digests)
             result.errors.extend(outcome.errors)
-            if on_file is not None:
-                on_file(len(outcome.items))
+            if progress is not None and number not in counted:
+                progress.file_done(len(outcome.items), len(files))
     finally:
-        _RESULTS = None
+        _RESULTS = _PROGRESS = None
         if pool is not None:
             pool.shutdown(cancel_futures=True)
             _ENGINE = None
     return result
 
 
-def _large_first(files: Sequence[Path], engine: Engine) -> dict[int, FileResult]:
+def _large_first(files: Sequence[Path], engine: Engine, total: int) -> dict[int, FileResult]:
     """Where several files are to be checked on several cores, the large ones (``STREAM_BYTES``
     or more) are checked first, one at a time in this process, each streamed to workers of its
     own; a worker checking one of many files would check it alone, on one core (one file of
-    20,000 items beside one of 300: 8.3 s, 5.2 s now). Their results by number in ``files``."""
+    20,000 items beside one of 300: 8.3 s, 5.2 s now). Their results by number in ``files``,
+    each counted on the progress line as it is checked (of ``total`` files in the run)."""
     if len(files) < 2 or jobs_wanted(files) == 1:
         return {}
     large = []
@@ -513,7 +520,12 @@ def _large_first(files: Sequence[Path], engine: Engine) -> dict[int, FileResult]
                 large.append(number)
         except OSError:
             continue  # check_file says why, with the others
-    return {number: check_file(files[number], engine) for number in large}
+    early = {}
+    for number in large:
+        early[number] = check_file(files[number], engine)
+        if _PROGRESS is not None:
+            _PROGRESS.file_done(len(early[number].items), total)
+    return early
 
 
 def digest_items(

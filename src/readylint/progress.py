@@ -34,6 +34,7 @@ class Progress:
         self.total_files = total_files
         self.files = 0
         self.items = 0
+        self.partial = 0  # items checked so far in a file not done yet (``part_done``)
         self._stream = stream
         self._interval = INTERVAL if interval is None else interval
         self._clock = clock
@@ -45,21 +46,33 @@ class Progress:
         """Count ``files`` more files holding ``items`` items; redraw if it is time."""
         self.files += files
         self.items += items
+        self.partial = 0
         if total_files is not None:
             self.total_files = total_files
-        now = self._clock()
-        if now >= self._next:
-            self._next = now + self._interval
-            self._draw(self.text())
+        self._tick()
 
     def file_done(self, items: int, total_files: int) -> None:
-        """One more file read, holding ``items`` items, of ``total_files`` (``app.OnFile``)."""
+        """One more file read, holding ``items`` items, of ``total_files``."""
         self.advance(1, items, total_files)
+
+    def part_done(self, items: int) -> None:
+        """``items`` items of the file being read are checked so far (a large file, read a part
+        at a time: ``pipeline._check_streamed``); they are counted with the file once it is
+        done. 0: the file is being read again, whole."""
+        self.partial = items
+        self._tick()
 
     def text(self) -> str:
         files = f"{self.files:,}" + (f"/{self.total_files:,}" if self.total_files else "")
         noun = "file" if (self.total_files or self.files) == 1 else "files"
-        return f"readylint: checked {files} {noun}, {self.items:,} items"
+        return f"readylint: checked {files} {noun}, {self.items + self.partial:,} items"
+
+    def _tick(self) -> None:
+        """Redraw if it is time."""
+        now = self._clock()
+        if now >= self._next:
+            self._next = now + self._interval
+            self._draw(self.text())
 
     def close(self) -> None:
         """Erase the line, if one was drawn."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from readylint import app
 from readylint.config import Config
@@ -19,6 +20,9 @@ from readylint.models import BacklogItem, InFiles, SourceResult
 from readylint.paths import display_path
 from readylint.sources.yaml_files import collect_files
 
+if TYPE_CHECKING:
+    from readylint.progress import Progress
+
 Report = Callable[[BacklogItem], bool]
 
 
@@ -26,13 +30,13 @@ def read_backlog(
     arguments: Sequence[str],
     config: Config,
     engine: Engine | None = None,
-    on_file: app.OnFile | None = None,
+    progress: Progress | None = None,
 ) -> tuple[SourceResult, Report | None]:
     """The whole backlog and, when ``arguments`` name part of it, a filter for those items.
 
     With ``engine``, items are checked as their files are read (see ``app.read_files``)."""
     if not arguments or not config.paths:
-        return app.read_yaml_backlog(arguments, config, engine, on_file), None
+        return app.read_yaml_backlog(arguments, config, engine, progress), None
     backlog = collect_files(config.resolve(p) for p in config.paths)
     files = [f for f in backlog.files if not app.excluded(f, config)]
     in_backlog = {f.resolve() for f in files}
@@ -44,7 +48,7 @@ def read_backlog(
             chosen.add(display_path(path))
         else:
             skipped.append(display_path(path))
-    result = app.read_files(files, engine, on_file)
+    result = app.read_files(files, engine, progress)
     result.errors[:0] = [*backlog.errors, *named.errors]
     result.notices[:0] = list(dict.fromkeys([*backlog.notices, *named.notices]))
     if skipped:
