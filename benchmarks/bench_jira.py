@@ -223,9 +223,7 @@ def bench_mode(mode: str, count: int, repeat: int, latency: float) -> dict[str, 
             engine, checks = app.build_engine(config, app.Selection())
 
             def fetch() -> Any:
-                backlog = JiraBacklog(
-                    config, JiraRequest(project="BENCH"), echo=lambda s: None, progress=False
-                )
+                backlog = JiraBacklog(config, JiraRequest(project="BENCH"), echo=lambda s: None)
                 return backlog.read(engine.known_keys)
 
             def whole() -> int:

@@ -48,9 +48,7 @@ def bench_mode(mode: str, count: int, latency: float) -> tuple[int, float, float
             enter_project(tmp, mode, env)
             config = load_config(None)
             engine, checks = app.build_engine(config, app.Selection())
-            backlog = JiraBacklog(
-                config, JiraRequest(project="BENCH"), echo=lambda s: None, progress=False
-            )
+            backlog = JiraBacklog(config, JiraRequest(project="BENCH"), echo=lambda s: None)
             result = app.lint(backlog.read(engine.known_keys), engine, checks)
             for workers in (1, shipped):
                 jira_source.LABEL_WORKERS = workers

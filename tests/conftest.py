@@ -85,10 +85,13 @@ def write(tmp_path: Path) -> Callable[[str, str], Path]:
 
 @pytest.fixture(autouse=True)
 def _isolated_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run every test from its own directory, with no colour forced by the environment."""
+    """Run every test from its own directory, with no colour forced by the environment, and
+    the progress line allowed on a terminal (CI sets ``CI``: progress.for_terminal)."""
     monkeypatch.chdir(tmp_path)
-    for name in ("NO_COLOR", "FORCE_COLOR", "GITHUB_ACTIONS", "READYLINT_FORMAT"):
+    for name in ("NO_COLOR", "FORCE_COLOR", "GITHUB_ACTIONS", "READYLINT_FORMAT", "CI"):
         monkeypatch.delenv(name, raising=False)
+    if os.environ.get("TERM") == "dumb":
+        monkeypatch.delenv("TERM")
 
 
 @pytest.fixture(autouse=True)

@@ -91,7 +91,6 @@ def source(fake: FakeJira) -> tuple[SourceResult | SourceError, str, float]:
         jira_source.JiraRequest(project="SHOP"),
         env=fake.env(),
         echo=echoed.append,
-        progress=False,
     )
     try:
         outcome: SourceResult | SourceError = backlog.read()
@@ -195,6 +194,41 @@ def test_recovered_faults_give_the_complete_result(
     outcome, _, _ = source(fake)
     assert isinstance(outcome, SourceResult)
     assert [i.id for i in outcome.items] == READY and outcome.errors == []
+
+
+@pytest.mark.parametrize("quiet", [False, True], ids=["progress", "quiet"])
+def test_a_retry_said_while_the_progress_line_shows_has_a_line_of_its_own(
+    server_fake: FakeJira, sleeps: list[float], monkeypatch: Any, capsys: Any, quiet: bool
+) -> None:
+    """On a terminal, a retry's message erases the progress line, is written on a line of its
+    own, and the line is drawn again below it (it was once glued to the end of the line); the
+    line is erased before the report. ``--quiet``: no progress line, the same messages."""
+    from readylint import progress
+    from test_progress import FakeTerminal, screen
+
+    site = server_fake
+    site.inject(Fault.retry_after(search(site), 429, "1", count=1, query=page2(site)))
+    monkeypatch.setattr(progress, "DELAY", 0.0)
+    monkeypatch.setattr(progress, "INTERVAL", 0.0)
+    terminal = FakeTerminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    args = ["check", "--project", "SHOP", "--format", "json", *(["-q"] if quiet else [])]
+    run = run_cli(args, site.env(), monkeypatch, capsys)
+    assert run.code == 1 and sleeps == [1.0]
+    lines = [screen(line) for line in terminal.getvalue().split("\n")]
+    retry = (
+        "readylint: Jira answered HTTP 429 (rate limited) while reading page 2 of the search"
+        " (after 2 issues); waiting 1s before retry 1 of 3"
+    )
+    if quiet:
+        assert terminal.getvalue() == retry + "\n"
+        return
+    written = terminal.getvalue().split("\n")
+    assert written[0].startswith("\rreadylint: read 2 of 6 issues\r")
+    assert lines[0] == retry  # the line drawn before it was erased: nothing of it is left
+    assert "\rreadylint: read 6 of 6 issues\r" in written[1]
+    assert len(lines) == 3 and lines[2] == ""
+    assert lines[1].startswith("readylint: note: skipped 1 issue")  # written once it is erased
 
 
 def test_a_backlog_reordered_during_the_read_is_read_again(

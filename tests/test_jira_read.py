@@ -215,18 +215,31 @@ def test_no_secret_in_output_even_when_every_check_fails(
     assert cloud.email not in run.out  # the user is named only in credential errors
 
 
-def test_progress_only_on_a_terminal(cloud: FakeJira, monkeypatch: Any, capsys: Any) -> None:
+def test_progress_says_how_many_issues_were_read(
+    server: FakeJira, monkeypatch: Any, capsys: Any
+) -> None:
+    """On a terminal the run's progress line (progress.py) counts the issues read against the
+    total; without one (stderr captured here) nothing is written."""
     from readylint.config import load_config
+    from readylint.progress import Progress
+    from test_progress import FakeTerminal, screen
 
-    env = cloud.env()
+    env = server.env()
     config = load_config(None)
     request = jira_source.JiraRequest(project="SHOP")
-    shown = jira_source.JiraBacklog(config, request, env=env, progress=True)
-    shown.read()
-    assert "\r" in capsys.readouterr().err
-    hidden = jira_source.JiraBacklog(config, request, env=env)  # stderr is captured: no TTY
-    assert len(hidden.read().items) == 5
+    terminal = FakeTerminal()
+    bar = Progress(None, terminal, delay=0, interval=0)
+    shown = jira_source.JiraBacklog(config, request, env=env, progress=bar)
+    count = len(shown.read().items)
+    drawn = [screen(line) for line in terminal.getvalue().split("\r") if line.strip()]
+    assert drawn and drawn[-1] == "readylint: read 6 of 6 issues", drawn
+    bar.close()
+    assert screen(terminal.getvalue()) == ""
+    hidden = jira_source.JiraBacklog(config, request, env=env)
+    assert len(hidden.read().items) == count
     assert capsys.readouterr().err == ""
+    run = check(server, monkeypatch, capsys, "--project", "SHOP", "--format", "json")
+    assert "readylint: read" not in run.err  # stderr is not a terminal
 
 
 def test_yaml_path_does_not_import_jira_or_requests() -> None:

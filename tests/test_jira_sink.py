@@ -173,7 +173,6 @@ def _read(fake: FakeJira, sink: Digester | None) -> SourceResult:
         jira_source.JiraRequest(project="SHOP"),
         env=fake.env(),
         echo=lambda _: None,
-        progress=False,
     )
     return backlog.read(sink=sink)
 

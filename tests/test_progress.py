@@ -112,6 +112,34 @@ def test_only_on_a_terminal_and_not_when_quiet() -> None:
     assert for_terminal(closed) is None
 
 
+@pytest.mark.parametrize("env", [{"CI": "true"}, {"TERM": "dumb"}])
+def test_not_in_ci_nor_on_a_dumb_terminal(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str]
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert for_terminal(FakeTerminal()) is None
+
+
+def test_a_message_is_written_on_a_line_of_its_own_and_the_line_drawn_again() -> None:
+    clock, stream = Clock(), FakeTerminal()
+    bar = Progress(None, stream, clock=clock)
+    bar.echo("readylint: before the line shows")
+    assert stream.getvalue() == "readylint: before the line shows\n"
+    clock.now += 1.0
+    bar.say("read 300 of 1,000 issues")
+    bar.echo("readylint: Jira answered HTTP 429 (rate limited); waiting 2s")
+    lines = stream.getvalue().split("\n")
+    assert [screen(line) for line in lines] == [
+        "readylint: before the line shows",
+        "readylint: Jira answered HTTP 429 (rate limited); waiting 2s",
+        "readylint: read 300 of 1,000 issues",
+    ]
+    bar.close()
+    bar.echo("readylint: label 'unready': nothing to change")
+    assert stream.getvalue().endswith("\rreadylint: label 'unready': nothing to change\n")
+
+
 def _backlog(write: Write, files: int = 3) -> None:
     for n in range(files):
         write(f"backlog/f{n}.yaml", ready_items(f"A-{n}1", f"A-{n}2") + "  - id: BAD\n")

@@ -285,11 +285,15 @@ def uses_jira(arguments: Sequence[str], config: Config, options: JiraOptions) ->
 
 
 def read_jira_backlog(
-    config: Config, engine: Engine, options: JiraOptions, top: int | None = None
+    config: Config,
+    engine: Engine,
+    options: JiraOptions,
+    top: int | None = None,
+    progress: Progress | None = None,
 ) -> tuple[SourceResult, object]:
     """Items from Jira in rank order, with the engine's first pass over them (mostly done while
     pages travel; ``top``: only the first N are reported), and the open connection (for
-    ``write_jira_labels``)."""
+    ``write_jira_labels``). ``progress``: the line that says how many issues were read."""
     from readylint.pipeline import Digester
     from readylint.sources.jira_source import JiraBacklog, JiraRequest, validate_label
 
@@ -300,6 +304,7 @@ def read_jira_backlog(
         JiraRequest(
             jql=options.jql, project=options.project, board=options.board, insecure=options.insecure
         ),
+        progress=progress,
     )
     digester = Digester(engine, None if top is None else range(top))
     source = backlog.read(engine.known_keys, digester)

@@ -223,7 +223,7 @@ def check(
         if app.uses_jira(paths, config, jira):
             if changed_since:
                 raise ReadylintError("--changed-since works with YAML backlogs only")
-            source, backlog = app.read_jira_backlog(config, engine, jira, top)
+            source, backlog = app.read_jira_backlog(config, engine, jira, top, bar)
         else:
             source, report = adopt.read_and_filter(paths, config, changed_since, engine, bar)
         result = app.lint(source, engine, chosen, top=top, report=report)
@@ -250,7 +250,7 @@ def _report_source(
     recorded in the trend (None for YAML), and the directory whose git commit the trend records.
     """
     if app.uses_jira(paths, config, jira):
-        source, _ = app.read_jira_backlog(config, engine, jira)
+        source, _ = app.read_jira_backlog(config, engine, jira, progress=bar)
         settings = config.jira
         jql = jira.jql or (settings.jql if settings and not jira.selects() else None)
         project = jira.project or (settings.project if settings and not jira.selects() else None)

@@ -1,13 +1,18 @@
 """A progress line on the terminal for runs longer than about a second.
 
-Only on standard error, only when it is a terminal, never with ``--quiet``; nothing appears for a
-run that ends within the first second, the line is redrawn at most ten times a second, and it is
-erased before the report is written. Output to files, pipes and CI logs is therefore
-byte-for-byte the same with and without it.
+Only on standard error, only when it is a terminal (not a dumb one, and not in CI), never with
+``--quiet``; nothing appears for a run that ends within the first second, the line is redrawn at
+most ten times a second, and it is erased before the report is written. A message written while
+it shows (a Jira retry, say) goes through ``Progress.echo``, on a line of its own. Output to
+files, pipes and CI logs is therefore byte-for-byte the same with and without it.
+
+YAML files are counted as they are checked (``pipeline.read_and_check``); a Jira read says how
+many issues it has read (``Progress.say``, from ``sources/jira_source.py``).
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from typing import TextIO
@@ -35,6 +40,7 @@ class Progress:
         self.files = 0
         self.items = 0
         self.partial = 0  # items checked so far in a file not done yet (``part_done``)
+        self._said: str | None = None  # shown instead of the count (``say``)
         self._stream = stream
         self._interval = INTERVAL if interval is None else interval
         self._clock = clock
@@ -62,7 +68,27 @@ class Progress:
         self.partial = items
         self._tick()
 
+    def say(self, text: str) -> None:
+        """Show ``text`` instead of the count of files (what a Jira read has done so far)."""
+        self._said = text
+        self._tick()
+
+    def echo(self, message: str) -> None:
+        """Write ``message`` as a line of its own: the progress line, if one is drawn, is erased
+        first and drawn again below it. In one write, so that lines from threads do not mix."""
+        out = message + "\n"
+        if self._width:
+            out = "\r" + " " * self._width + "\r" + out
+            self._width = 0
+            line = self._fit(self.text())
+            out += line
+            self._width = len(line)
+        self._stream.write(out)
+        self._stream.flush()
+
     def text(self) -> str:
+        if self._said is not None:
+            return f"readylint: {self._said}"
         files = f"{self.files:,}" + (f"/{self.total_files:,}" if self.total_files else "")
         noun = "file" if (self.total_files or self.files) == 1 else "files"
         return f"readylint: checked {files} {noun}, {self.items + self.partial:,} items"
@@ -89,19 +115,25 @@ class Progress:
         self.close()
 
     def _draw(self, text: str) -> None:
-        if self._columns is None:
-            import shutil
-
-            self._columns = shutil.get_terminal_size().columns
-        text = text[: max(self._columns - 1, 0)]  # a wrapped line could not be erased
+        text = self._fit(text)
         self._stream.write("\r" + text.ljust(self._width))
         self._stream.flush()
         self._width = max(self._width, len(text))
 
+    def _fit(self, text: str) -> str:
+        """``text`` cut to the terminal's width: a wrapped line could not be erased."""
+        if self._columns is None:
+            import shutil
+
+            self._columns = shutil.get_terminal_size().columns
+        return text[: max(self._columns - 1, 0)]
+
 
 def for_terminal(stream: TextIO, *, quiet: bool = False) -> Progress | None:
-    """A ``Progress`` on ``stream`` when it is a terminal and the run is not quiet, else None."""
-    if quiet:
+    """A ``Progress`` on ``stream`` when it is an interactive terminal and the run is not quiet,
+    else None. Not in CI (``CI`` set: a job's log may be a terminal that keeps every redraw), nor
+    on a terminal that cannot return to the start of a line (``TERM=dumb``)."""
+    if quiet or os.environ.get("CI") or os.environ.get("TERM") == "dumb":
         return None
     isatty = getattr(stream, "isatty", None)
     try:

@@ -63,6 +63,8 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from jira import JIRA
     from jira.exceptions import JIRAError
 
+    from readylint.progress import Progress
+
 T = TypeVar("T")
 Echo = Callable[[str], None]
 _Send = Callable[[], Any]  # one request through the library's session -> its Response
@@ -474,8 +476,8 @@ class JiraBacklog:
         request: JiraRequest,
         *,
         env: Mapping[str, str] | None = None,
-        echo: Echo = _stderr,
-        progress: bool | None = None,
+        echo: Echo | None = None,
+        progress: Progress | None = None,
     ) -> None:
         self.config = config
         self.settings = config.jira
@@ -484,8 +486,8 @@ class JiraBacklog:
         self.selection = select(request, config)
         self.base = server_url(self.settings, env)
         self.credentials = credentials_from_env(env)
-        self.echo = echo
-        self.progress = _show_progress() if progress is None else progress
+        self.progress = progress  # the run's progress line, on a terminal (progress.py)
+        self.echo = echo or (progress.echo if progress is not None else _stderr)
         self.cloud = False
         self.client: JIRA | None = None
         self._sink: ItemSink | None = None  # during ``read`` only
@@ -671,8 +673,8 @@ class JiraBacklog:
                         continue
                     count += 1
                     items.append(self._item(key, fields, type_name, count))
-                    if self.progress and count % 50 == 0:
-                        self._show(f"read {count} issues")
+                    if self.progress is not None and count % 50 == 0:
+                        self.progress.say(f"read {count:,} issues")
                 if self._sink is not None and items:  # before the next page's wait
                     self._sink.take(taken, list(items))  # from now on the sink holds them
                     taken += len(items)
@@ -681,8 +683,6 @@ class JiraBacklog:
             close = getattr(pages, "close", None)
             if close is not None:
                 close()  # stops the page requests still in flight
-            if self.progress:
-                self._show(None)
         if skipped:
             shown = ", ".join(skipped[:5]) + (", ..." if len(skipped) > 5 else "")
             reason = (
@@ -957,8 +957,8 @@ class JiraBacklog:
         )
 
     def _progress_pages(self, read: int, total: int) -> None:
-        if self.progress and total:
-            self._show(f"read {read} of {total} issues")
+        if self.progress is not None and total:
+            self.progress.say(f"read {read:,} of {total:,} issues")
 
     def _page_what(self, number: int, read: int, what_read: str = "the search") -> str:
         if number == 1:
@@ -1313,27 +1313,9 @@ class JiraBacklog:
     def _empty(self, what: str) -> str:
         return f"Jira at {self.base} sent an empty response while {what}; try again"
 
-    # -- progress ---------------------------------------------------------------------------
-
-    def _show(self, text: str | None) -> None:
-        stream = sys.stderr
-        if text is None:
-            stream.write("\r\033[K")
-        else:
-            stream.write(f"\r\033[Kreadylint: {text}...")
-        stream.flush()
-
 
 def _keys(keys: Sequence[str]) -> str:
     return ", ".join(keys) if keys else "none"
-
-
-def _show_progress() -> bool:
-    """A progress line only on an interactive terminal: never in CI logs or redirected output."""
-    if os.environ.get("CI") or os.environ.get("TERM") == "dumb":
-        return False
-    isatty = getattr(sys.stderr, "isatty", None)
-    return bool(isatty and isatty())
 
 
 def validate_label(label: str) -> None:
