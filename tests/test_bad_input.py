@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -88,14 +89,14 @@ def test_unreadable_file(
 ) -> None:
     path = write("secret.yaml", ready_items("A-1"))
     write("other.yaml", ready_items("B-1"))
-    real_read = Path.read_bytes
+    real_open = Path.open
 
-    def deny(self: Path) -> bytes:
+    def deny(self: Path, *args: Any, **kwargs: Any) -> Any:  # as chmod 000 does, but for root
         if self.name == path.name:
             raise PermissionError(13, "Permission denied")
-        return real_read(self)
+        return real_open(self, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", deny)
+    monkeypatch.setattr(Path, "open", deny)
     result = check_error(
         run, "secret.yaml: error: cannot read: Permission denied", "secret.yaml", "other.yaml"
     )

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from readylint import app, pipeline
+from readylint import app, filecache, pipeline
 from readylint.config import Config
 from readylint.models import BacklogItem, InputError
 from readylint.progress import Progress
@@ -362,15 +362,15 @@ def test_an_edited_large_file_reuses_its_unchanged_items_a_part_at_a_time(
     assert results[1][:7] == fresh[:7]  # the same as checking every item again
 
 
-_STREAM_BYTES = pipeline.stream_bytes
+_STREAM_FILE = pipeline.stream_file
 
 
-def _logged_stream(data: bytes, path: str, size: int) -> Any:
-    """``yaml_files.stream_bytes``, writing the file's name to ``$STREAM_LOG`` (from a worker
+def _logged_stream(handle: Any, path: str, size: int, hasher: Any) -> Any:
+    """``yaml_files.stream_file``, writing the file's name to ``$STREAM_LOG`` (from a worker
     too)."""
     with Path(os.environ["STREAM_LOG"]).open("a", encoding="utf-8") as log:
         log.write(f"{Path(path).name}\n")
-    return _STREAM_BYTES(data, path, size)
+    return _STREAM_FILE(handle, path, size, hasher)
 
 
 @pytest.mark.parametrize("first", [True, False], ids=["checked first", "in a files worker"])
@@ -392,7 +392,7 @@ def test_a_large_file_among_others_is_streamed_with_the_same_report(
     log = tmp_path / "streamed.txt"
     log.write_text("")
     monkeypatch.setenv("STREAM_LOG", str(log))
-    monkeypatch.setattr(pipeline, "stream_bytes", _logged_stream)
+    monkeypatch.setattr(pipeline, "stream_file", _logged_stream)
     monkeypatch.setattr(pipeline, "STREAM_PART", 7)
     monkeypatch.setenv("READYLINT_JOBS", "2")
     monkeypatch.setenv("READYLINT_NO_CACHE", "1")
@@ -517,6 +517,48 @@ def test_streaming_holds_a_part_not_the_whole_tree() -> None:
     whole = _peak(lambda: read_bytes(data, "b")[0])
     streamed = _peak(lambda: stream_bytes(data, "b", 100))
     assert streamed * 10 < whole, (streamed, whole)
+
+
+def test_a_file_on_disk_is_streamed_without_its_bytes_held(tmp_path: Path) -> None:
+    """``stream_file`` reads the file 256 KiB at a time: the peak stays near that, where
+    holding the bytes would cost the file's size (110 MB of a 229 MiB run at 100,000 items)."""
+    data = _backlog(12000).encode()  # 3.7 MB
+    path = tmp_path / "backlog.yaml"
+    path.write_bytes(data)
+    hasher = filecache.content_hasher()
+    with path.open("rb") as handle:
+        streamed = _peak(lambda: yaml_files.stream_file(handle, "b", 100, hasher))
+    assert streamed * 4 < len(data), (streamed, len(data))
+    assert hasher.digest() == filecache.content_digest(data)  # every byte, for the cache key
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda text: text.encode(),
+        lambda text: b"\xef\xbb\xbf" + text.encode(),
+        lambda text: text.encode("utf-16"),
+        lambda text: (text + "  - id: PAY-X\n    title: &a Anchored\n").encode(),
+    ],
+    ids=["UTF-8", "UTF-8 with a BOM", "UTF-16", "refused at the end"],
+)
+def test_a_streamed_file_is_found_in_the_results_cache_by_its_bytes(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, encode: Callable[[str], bytes]
+) -> None:
+    """The cache's key is the hash of the bytes read as they stream (or of the whole read,
+    after a refusal): the next run finds the file's entry by hashing the file itself."""
+    monkeypatch.setattr(filecache, "MIN_BYTES", 0)
+    monkeypatch.setenv("READYLINT_CACHE_DIR", str(tmp_path / "cache"))
+    path = tmp_path / "backlog.yaml"
+    path.write_bytes(encode(_backlog(30)))
+    engine, _ = app.build_engine(Config(), app.Selection())
+    cache = filecache.ResultCache.for_run(engine.inputs, [path])
+    assert cache is not None
+    monkeypatch.setattr(pipeline, "_RESULTS", cache)
+    streamed = _check(path, "1", monkeypatch, stream=True)
+    kept = cache.find(path, pipeline.display_path(path), filecache.file_digest(path))
+    assert kept is not None
+    assert _kept(kept.load()) == streamed == _check(path, "1", monkeypatch, stream=False)
 
 
 def test_without_the_c_loader_nothing_is_streamed(monkeypatch: pytest.MonkeyPatch) -> None:

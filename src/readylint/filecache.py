@@ -62,6 +62,26 @@ def _hash(data: bytes | memoryview) -> bytes:
     return blake2b(data, digest_size=_DIGEST).digest()
 
 
+def content_hasher() -> Any:
+    """What hashes a file's bytes as they are read (``update``, then ``digest``): the digest is
+    ``content_digest`` of them all."""
+    return blake2b(digest_size=_DIGEST)
+
+
+def content_digest(data: bytes) -> bytes:
+    """The hash of a file's bytes by which its entry is found (``find``, ``put``)."""
+    return _hash(data)
+
+
+def file_digest(path: Path) -> bytes:
+    """``content_digest`` of the file's bytes, read a megabyte at a time (raises OSError)."""
+    hasher = content_hasher()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            hasher.update(chunk)
+    return bytes(hasher.digest())
+
+
 def code_stamp() -> tuple[Any, ...]:
     """A hash of every readylint module and of the RE2 binding's Python part, the size of its
     compiled part, and the versions of Python and PyYAML: what decides a first pass besides the
@@ -118,14 +138,15 @@ class ResultCache:
         """This file's path under this engine, whatever its bytes (``earlier``)."""
         return _hash(self._engine + _hash(where))
 
-    def _key(self, where: bytes, data: bytes) -> bytes:
-        return _hash(self._origin(where) + _hash(data))
+    def _key(self, where: bytes, content: bytes) -> bytes:
+        return _hash(self._origin(where) + content)
 
-    def find(self, path: Path, shown: str, data: bytes) -> Kept | None:
-        """The entry kept for this file with exactly these bytes, if any (its header only is
-        read here; ``Kept.load`` reads the rest when its turn comes)."""
+    def find(self, path: Path, shown: str, content: bytes) -> Kept | None:
+        """The entry kept for this file with exactly the bytes whose ``content_digest`` is
+        ``content``, if any (its header only is read here; ``Kept.load`` reads the rest when
+        its turn comes)."""
         file, where = self._where(path, shown)
-        key = self._key(where, data)
+        key = self._key(where, content)
         try:
             with file.open("rb") as handle:
                 head = handle.read(len(_MAGIC) + _DIGEST)
@@ -137,13 +158,14 @@ class ResultCache:
             os.utime(file)  # used now: kept from ``prune``
         return Kept(file, key)
 
-    def put(self, path: Path, shown: str, data: bytes, result: object) -> None:
-        """Keep ``result``, the first pass over these bytes; write errors are ignored."""
+    def put(self, path: Path, shown: str, content: bytes, result: object) -> None:
+        """Keep ``result``, the first pass over the bytes whose ``content_digest`` is
+        ``content``; write errors are ignored."""
         import pickle  # only runs that keep results need it (a one-item run does not)
 
         file, where = self._where(path, shown)
         payload = pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
-        head = _MAGIC + self._key(where, data) + self._origin(where)
+        head = _MAGIC + self._key(where, content) + self._origin(where)
         # In two parts: the payload (66 MB for 100,000 items in one file) is not copied to join.
         cache.write_atomic(file, head + _hash(payload), payload)
 

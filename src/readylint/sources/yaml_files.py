@@ -3,8 +3,8 @@
 A file holds a sequence of items, a mapping whose ``items:`` key holds that sequence (other
 top-level keys are metadata), or a single item mapping. Documents are composed into nodes, not
 constructed into Python objects, so every value keeps its line, duplicate keys are visible, and
-no tag is ever executed. A large plain file can be read a part at a time (``stream_bytes``),
-with the same items and errors.
+no tag is ever executed. A large plain file can be read a part at a time, from the disk
+(``stream_file``), with the same items and errors.
 """
 
 from __future__ import annotations
@@ -12,13 +12,14 @@ from __future__ import annotations
 import codecs
 import errno
 import gc
+import io
 import os
 import stat
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, BinaryIO, cast
 
 import yaml
 
@@ -225,19 +226,26 @@ def _read_text(
     return items, errors
 
 
-# A file read a part at a time (``stream_bytes``): each part's items, and the errors of the
+# A file read a part at a time (``stream_file``): each part's items, and the errors of the
 # item nodes in it.
 Parts = Iterator[tuple[list[BacklogItem], list[InputError]]]
 
 
 class Unstreamable(Exception):
-    """The file is not plain enough to be read a part at a time (``stream_bytes``)."""
+    """The file is not plain enough to be read a part at a time (``stream_file``)."""
 
 
 def stream_bytes(data: bytes, path: str, size: int) -> Parts:
-    """``read_bytes``'s items and errors, ``size`` item nodes at a time: each item is composed
-    and built as the parser reaches it, so a large file's nodes are never all in memory (the
-    whole tree of a 110 MB file took 1.2 GiB).
+    """``stream_file`` of a file's bytes already in memory."""
+    return stream_file(io.BytesIO(data), path, size)
+
+
+def stream_file(handle: BinaryIO, path: str, size: int, hasher: Any = None) -> Parts:
+    """``read_bytes``'s items and errors of the file open as ``handle``, ``size`` item nodes at a
+    time: each item is composed and built as the parser reaches it, so a large file's nodes are
+    never all in memory (the whole tree of a 110 MB file took 1.2 GiB), nor are its bytes (they
+    are read 256 KiB at a time, ``_Feed``). ``hasher`` (``update``) is given every byte read,
+    for the results cache's key.
 
     Only a plain file is streamed: read with PyYAML's C parser, one document that is a list of
     items, or a mapping whose one ``items:`` key holds that list, with no anchor or alias (the
@@ -249,22 +257,16 @@ def stream_bytes(data: bytes, path: str, size: int) -> Parts:
         raise ValueError(f"parts of {size} items")
     if not HAS_C_LOADER:
         raise Unstreamable
-    if data.startswith(BYTE_ORDER_MARKS):  # rare: parsed from the text, as read_bytes does
-        try:
-            source: str | bytes = decode(data)
-        except ReadylintError:
-            raise Unstreamable from None
-    elif _is_utf8(data):  # the bytes are the text's UTF-8 exactly: libyaml reads them as they are
-        source = data
-    else:
-        raise Unstreamable
+    feed = _Feed(handle, hasher)
     try:
+        source = feed.source()
         loader = _StreamLoader(source)
     except Exception:
         raise Unstreamable from None
     del source
     try:
         yield from _stream(loader, path, size)
+        feed.finish()
     except Unstreamable:
         raise
     except Exception as exc:  # invalid YAML, say
@@ -273,18 +275,53 @@ def stream_bytes(data: bytes, path: str, size: int) -> Parts:
         loader.dispose()
 
 
-def _is_utf8(data: bytes, step: int = 1 << 20) -> bool:
-    """Whether ``data`` is UTF-8, as ``decode`` would find, without the decoded text at once:
-    it can take four bytes a character (a 110 MB file with one emoji took 420 MB)."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    view = memoryview(data)
-    try:
-        for at in range(0, len(data), step):
-            decoder.decode(view[at : at + step])
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
+class _Feed:
+    """A file's bytes as libyaml asks for them, 256 KiB at a time: each given to the hasher,
+    and checked to be UTF-8 as ``decode`` would find, without the decoded text at once (it can
+    take four bytes a character: a 110 MB file with one emoji took 420 MB). A UTF-8 byte order
+    mark is left out, as ``decode`` leaves it out; a UTF-16 or UTF-32 file (rare) is decoded
+    whole, as ``read_bytes`` does."""
+
+    STEP = 1 << 18
+
+    def __init__(self, handle: BinaryIO, hasher: Any) -> None:
+        self._handle = handle
+        self._hasher = hasher
+        self._decoder = codecs.getincrementaldecoder("utf-8")()
+        self._head = b""  # read to look for a byte order mark, given with the first chunk
+
+    def source(self) -> _Feed | str:
+        """What the parser reads: this feed, or the text of a UTF-16 or UTF-32 file."""
+        head = self._take(4)
+        if head.startswith(BYTE_ORDER_MARKS[1:]):  # a BOM other than UTF-8's
+            try:
+                return decode(head + self._take(-1))
+            except ReadylintError:
+                raise Unstreamable from None
+        self._head = head.removeprefix(BYTE_ORDER_MARKS[0])
+        return self
+
+    def read(self, size: int) -> bytes:
+        """At least what libyaml asks for (PyYAML keeps the rest for its next asks)."""
+        chunk = self._head + self._take(max(size, self.STEP) - len(self._head))
+        self._head = b""
+        try:
+            self._decoder.decode(chunk, final=not chunk)
+        except UnicodeDecodeError:
+            raise Unstreamable from None
+        return chunk
+
+    def finish(self) -> None:
+        """Take what the parser left, if anything (only whitespace can be): all of the file's
+        bytes are hashed."""
+        while self._take(self.STEP):
+            pass
+
+    def _take(self, size: int) -> bytes:
+        data = self._handle.read(size)
+        if self._hasher is not None:
+            self._hasher.update(data)
+        return data
 
 
 # libyaml's parser where PyYAML has it (only then is a file streamed); PyYAML's otherwise.
@@ -307,7 +344,7 @@ class _StreamLoader(_PARSER):  # type: ignore[misc]
     compose_sequence_node = yaml.composer.Composer.compose_sequence_node
     compose_mapping_node = yaml.composer.Composer.compose_mapping_node
 
-    def __init__(self, source: str | bytes) -> None:
+    def __init__(self, source: object) -> None:  # text, bytes, or a ``_Feed``
         super().__init__(source)
         self.anchors: dict[str, yaml.Node] = {}
         self.depth = 0  # the collections open around the next node
