@@ -120,6 +120,23 @@ def test_a_file_with_a_byte_order_mark_streams_too(bom: str) -> None:
     assert _streamed(data, 2)[:2] == read_bytes(data, "backlog.yaml")
 
 
+@pytest.mark.parametrize("step", [1, 3, 16385, 1 << 18])
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"], ids=["no BOM", "UTF-8 BOM"])
+def test_characters_split_between_chunks_stream_as_they_read_whole(
+    monkeypatch: pytest.MonkeyPatch, step: int, bom: bytes
+) -> None:
+    """The file is fed to libyaml in chunks (``_Feed.STEP``, or more when libyaml asks for
+    more): characters of two to four bytes fall across their borders, and still read as in
+    one piece; a byte that is not UTF-8 is refused wherever it falls."""
+    monkeypatch.setattr(yaml_files._Feed, "STEP", step)
+    text = "".join(f"- id: U-{n}\n  title: Café {n} € 😀 naïve\n" for n in range(2000))
+    data = bom + text.encode()
+    assert _streamed(data, 50)[:2] == read_bytes(data, "backlog.yaml")
+    for at in (len(bom) + 7, len(data) // 2, len(data) - 3):
+        with pytest.raises(Unstreamable):
+            _streamed(data[:at] + b"\xff" + data[at:], 50)
+
+
 @pytest.mark.parametrize("name", sorted(UNSTREAMABLE))
 def test_anything_but_a_plain_file_is_refused_and_read_whole(name: str) -> None:
     data = UNSTREAMABLE[name].encode()
