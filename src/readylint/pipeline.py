@@ -215,10 +215,11 @@ def _check_streamed(
 ) -> FileResult | None:
     """``check_file`` of a large file, read a part at a time (``yaml_files.stream_file``, its
     bytes given to ``hasher`` if not None): only what a ``FileResult`` keeps stays here, so the
-    file's bytes, nodes and items are never all in memory. The parts go to workers as the next ones are parsed (``_stream_to_workers``);
-    they are checked in this process when it is a worker itself, or the file gives one part
-    only (``_digest_here``, on every core when many). None when the file is not one the
-    streaming reader takes (anchors, invalid YAML, ...): ``check_file`` reads it whole."""
+    file's bytes, nodes and items are never all in memory. The parts go to workers as the next
+    ones are parsed (``_stream_to_workers``); they are checked in this process when it is a
+    worker itself, or the file gives one part only (``_digest_here``, on every core when many).
+    None when the file is not one the streaming reader takes (anchors, invalid YAML, ...):
+    ``check_file`` reads it whole."""
     _give_back_large_blocks()  # before the first part: the reader's blocks go back too
     parts = stream_file(handle, shown, STREAM_PART, hasher)
     result = FileResult(ItemTable(), DigestStore(len(engine.checks)), [])
