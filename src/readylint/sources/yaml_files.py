@@ -293,12 +293,15 @@ class _Feed:
     def source(self) -> _Feed | str:
         """What the parser reads: this feed, or the text of a UTF-16 or UTF-32 file."""
         head = self._take(4)
-        if head.startswith(BYTE_ORDER_MARKS[1:]):  # a BOM other than UTF-8's
+        if head.startswith(codecs.BOM_UTF8):
+            self._head = head.removeprefix(codecs.BOM_UTF8)
+            return self
+        if head.startswith(BYTE_ORDER_MARKS):  # UTF-16 or UTF-32
             try:
                 return decode(head + self._take(-1))
             except ReadylintError:
                 raise Unstreamable from None
-        self._head = head.removeprefix(BYTE_ORDER_MARKS[0])
+        self._head = head
         return self
 
     def read(self, size: int) -> bytes:
