@@ -18,7 +18,7 @@ import zlib
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain, compress, islice, repeat
 from operator import add, and_, eq, not_, sub
@@ -303,11 +303,19 @@ class PrintTable:
             else:
                 wanted.setdefault(bisect_right(self._chunk_starts, index) - 1, []).append(index)
         for chunk, members in wanted.items():
-            texts = zlib.decompress(self._chunks[chunk]).decode().split("\n")
+            texts = self._batch(chunk)
             first = self._chunk_starts[chunk]
             for index in members:
                 found[index] = texts[index - first]
         return found
+
+    def _batch(self, chunk: int) -> list[str]:
+        """The excerpts of one compressed batch, in order."""
+        return zlib.decompress(self._chunks[chunk]).decode().split("\n")
+
+    def excerpt_reader(self) -> ExcerptReader:
+        """Every print's excerpt, looked up one print at a time (what ``copy`` takes)."""
+        return ExcerptReader(self)
 
     def groups(
         self,
@@ -346,6 +354,59 @@ class PrintTable:
         keys = self.keys
         halves = memoryview(self.rows).cast("H")
         return sorted(result, key=lambda g: (g[0][0], keys[halves[g[0][1] * _HALVES + 4]]))
+
+
+class ExcerptReader(Mapping[int, str]):
+    """A table's excerpts by print number, each compressed batch opened when first asked for.
+
+    Copying a kept result (``PrintTable.copy``) reads its excerpts in order, so only the last
+    ``HELD`` batches opened are held: a batch is a part of a large file, and holding them all
+    took 95 MiB beside a 100,000-item file's kept result (benchmarks/README.md). Reads out of
+    order (items moved in the file) may open a batch again; once the openings reach twice the
+    number of batches, every batch opened from then on is held, so the work never exceeds three
+    times opening them all once, and memory what opening them all took before."""
+
+    HELD = 4
+    __slots__ = ("_end", "_first", "_held", "_openings", "_table", "_texts")
+
+    def __init__(self, table: PrintTable) -> None:
+        self._table = table
+        self._held: dict[int, list[str]] = {}  # batch number: its excerpts, oldest first
+        self._openings = 0
+        self._first = self._end = 0  # the prints of the batch read last: _first to _end
+        self._texts: list[str] = []
+
+    def __getitem__(self, index: int) -> str:
+        if self._first <= index < self._end:
+            return self._texts[index - self._first]
+        table = self._table
+        sealed = len(table) - len(table._open)
+        if not 0 <= index < len(table):
+            raise KeyError(index)
+        if index >= sealed:
+            return table._open[index - sealed]
+        chunk = bisect_right(table._chunk_starts, index) - 1
+        texts = self._held.get(chunk)
+        if texts is None:
+            texts = self._open_batch(chunk)
+        self._first = table._chunk_starts[chunk]
+        self._end = self._first + len(texts)
+        self._texts = texts
+        return texts[index - self._first]
+
+    def _open_batch(self, chunk: int) -> list[str]:
+        table, held = self._table, self._held
+        self._openings += 1
+        if len(held) >= self.HELD and self._openings <= 2 * len(table._chunks):
+            del held[next(iter(held))]  # the oldest
+        texts = held[chunk] = table._batch(chunk)
+        return texts
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(range(len(self._table)))
+
+    def __len__(self) -> int:
+        return len(self._table)
 
 
 _ZEROS = (0,) * _HASHES

@@ -59,6 +59,7 @@ from readylint.store import DigestStore
 if TYPE_CHECKING:  # concurrent.futures is imported only when workers are started
     from concurrent.futures import Future
 
+    from readylint.boilerplate import ExcerptReader
     from readylint.progress import Progress
 
 T = TypeVar("T")
@@ -154,18 +155,17 @@ class Earlier:
     def __init__(self, earlier: object) -> None:
         self.result: FileResult | None = None
         self.found: dict[bytes, int] = {}
-        self._excerpts: dict[int, str] | None = None
+        self._excerpts: ExcerptReader | None = None
         if isinstance(earlier, FileResult) and len(earlier.keys) == KEY_SIZE * len(earlier.items):
             self.result = earlier
             old, size = earlier.keys, KEY_SIZE
             self.found = {old[at : at + size]: at // size for at in range(0, len(old), size)}
 
-    def excerpts(self) -> dict[int, str]:
-        """Every excerpt of the earlier result's prints (decompressed once)."""
+    def excerpts(self) -> ExcerptReader:
+        """The excerpts of the earlier result's prints, opened a batch at a time as read."""
         if self._excerpts is None:
             assert self.result is not None
-            prints = self.result.digests.prints
-            self._excerpts = prints.excerpts(range(len(prints)))
+            self._excerpts = self.result.digests.prints.excerpt_reader()
         return self._excerpts
 
     def copy(self, index: int, item: BacklogItem, digests: DigestStore) -> None:
