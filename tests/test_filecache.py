@@ -6,15 +6,18 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import pickle
 import shutil
 import subprocess
 import sys
+import tracemalloc
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 
 from conftest import Report
-from readylint import filecache, pipeline
+from readylint import cache, filecache, pipeline
 from readylint.paths import bytes_at_least
 
 # Each item is some 700 bytes: 60 items a file puts three files well above MIN_BYTES.
@@ -210,6 +213,52 @@ def test_a_damaged_entry_is_a_miss(
     reads.clear()
     assert report() == first
     assert len(reads) == 1
+
+
+def test_an_entry_is_written_and_read_through_its_file_not_held_whole(tmp_path: Path) -> None:
+    """The payload (66 MB for 100,000 items in one file) is pickled into the entry's file and
+    loaded from it, hashed a megabyte at a time: the pickle's bytes are never all in memory
+    beside the result (before: 229 and 166 MiB peaks for the pickling and loading alone)."""
+    results = filecache.ResultCache(tmp_path / "results", ("an engine",))
+    path, content = tmp_path / "backlog.yaml", filecache.content_digest(b"items: []\n")
+    result = {"rows": os.urandom(8 << 20), "items": list(range(1000))}
+    tracemalloc.start()
+    try:
+        results.put(path, "backlog.yaml", content, result)
+        put_peak = tracemalloc.get_traced_memory()[1]
+        kept = results.find(path, "backlog.yaml", content)
+        assert kept is not None
+        tracemalloc.reset_peak()
+        loaded = kept.load()
+        held, load_peak = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        earlier = results.earlier(path, "other name.yaml"), results.earlier(path, "backlog.yaml")
+        earlier_peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert loaded == result and earlier == (None, result)
+    assert put_peak < 2 << 20  # the 8 MiB payload was not built in memory to be written
+    assert load_peak - held < 2 << 20  # nor read whole beside the result
+    assert earlier_peak - held < (8 << 20) + (2 << 20)  # ``loaded`` and ``earlier``'s result
+
+
+def test_a_failed_write_leaves_the_entry_as_it_was_and_no_temporary_file(tmp_path: Path) -> None:
+    entry = tmp_path / "entry"
+    entry.write_bytes(b"kept")
+
+    def full(handle: BinaryIO) -> None:
+        handle.write(b"half an entry")
+        raise OSError(28, "No space left on device")
+
+    def unpicklable(handle: BinaryIO) -> None:
+        handle.write(b"half an entry")
+        raise pickle.PicklingError("cannot pickle")
+
+    cache.write_atomic_with(entry, full)  # a write error is ignored
+    assert entry.read_bytes() == b"kept" and list(tmp_path.iterdir()) == [entry]
+    with pytest.raises(pickle.PicklingError):  # any other error is raised
+        cache.write_atomic_with(entry, unpicklable)
+    assert entry.read_bytes() == b"kept" and list(tmp_path.iterdir()) == [entry]
 
 
 def test_a_payload_damaged_after_its_header_matched_is_checked_again(

@@ -38,9 +38,9 @@ import contextlib
 import marshal
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from readylint import __version__
 
@@ -232,15 +232,24 @@ def _read(file: Path, key: tuple[Any, ...]) -> Any:
 def write_atomic(file: Path, *blobs: bytes) -> None:
     """Write ``blobs``, one after another, to ``file`` atomically (a temporary file renamed over
     it); in parts, so that a large one is not copied to join them."""
+    write_atomic_with(file, lambda handle: handle.writelines(blobs))
+
+
+def write_atomic_with(file: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Make ``file`` what ``write`` writes to the handle it is given (which may seek),
+    atomically: a temporary file renamed over it. Write errors are ignored; after any error,
+    ``file`` is as it was and no temporary file is left."""
     temporary = file.with_name(f".{file.name}.{os.getpid()}.tmp")
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
         with temporary.open("wb") as handle:
-            handle.writelines(blobs)
+            write(handle)
         temporary.replace(file)
-    except OSError:
+    except BaseException as error:
         with contextlib.suppress(OSError):
             temporary.unlink()
+        if not isinstance(error, OSError):
+            raise
 
 
 def private(file: Path) -> bool:

@@ -36,9 +36,9 @@ import marshal
 import os
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from readylint import __version__, cache
 from readylint.models import BacklogItem
@@ -161,13 +161,9 @@ class ResultCache:
     def put(self, path: Path, shown: str, content: bytes, result: object) -> None:
         """Keep ``result``, the first pass over the bytes whose ``content_digest`` is
         ``content``; write errors are ignored."""
-        import pickle  # only runs that keep results need it (a one-item run does not)
-
         file, where = self._where(path, shown)
-        payload = pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
         head = _MAGIC + self._key(where, content) + self._origin(where)
-        # In two parts: the payload (66 MB for 100,000 items in one file) is not copied to join.
-        cache.write_atomic(file, head + _hash(payload), payload)
+        cache.write_atomic_with(file, lambda handle: _dump(head, result, handle))
 
     def earlier(self, path: Path, shown: str) -> Any:
         """What was kept for this file by an earlier run with this engine, whatever the file's
@@ -175,14 +171,9 @@ class ResultCache:
         file, where = self._where(path, shown)
         if not cache.private(file):
             return None
-        try:
-            blob = file.read_bytes()
-        except OSError:
-            return None
+        origin = self._origin(where)
         start = len(_MAGIC) + _DIGEST  # after the key, which names the bytes
-        if blob.startswith(_MAGIC) and blob[start : start + _DIGEST] == self._origin(where):
-            return _payload(blob)
-        return None
+        return _load(file, lambda head: head.startswith(_MAGIC) and head[start:] == origin)
 
 
 def item_key(item: BacklogItem) -> bytes:
@@ -246,24 +237,57 @@ class Kept:
 
     def load(self) -> Any:
         """The stored result, or None when the entry changed or was damaged since it was found."""
-        try:
-            blob = self.file.read_bytes()
-        except OSError:
-            return None
-        if not blob.startswith(_MAGIC + self.key):
-            return None
-        return _payload(blob)
+        start = _MAGIC + self.key
+        return _load(self.file, lambda head: head.startswith(start))
 
 
-def _payload(blob: bytes) -> Any:
-    """The pickled result behind an entry's header, or None if the payload's hash is wrong."""
-    head = len(_MAGIC) + 3 * _DIGEST
-    payload = memoryview(blob)[head:]
-    if len(blob) < head or _hash(payload) != blob[head - _DIGEST : head]:
-        return None
+# An entry: _MAGIC, the key (path, engine and bytes), the origin (path and engine: ``earlier``),
+# the payload's hash, then the payload: the pickled result. Written and read through the file, a
+# megabyte at a time: the payload (66 MB for 100,000 items in one file) is never held whole.
+_HEAD = len(_MAGIC) + 3 * _DIGEST
+
+
+class _HashingWriter:
+    """Writes to ``handle``, hashing what it writes (``pickle.dump`` writes through it)."""
+
+    __slots__ = ("handle", "hasher")
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self.handle = handle
+        self.hasher = blake2b(digest_size=_DIGEST)
+
+    def write(self, data: bytes) -> int:
+        self.hasher.update(data)
+        return self.handle.write(data)
+
+
+def _dump(head: bytes, result: object, handle: BinaryIO) -> None:
+    """Write an entry: ``head`` (up to the payload's hash), the hash, the pickled ``result``."""
+    import pickle  # only runs that keep results need it (a one-item run does not)
+
+    handle.write(head + bytes(_DIGEST))  # the hash is written once the payload is
+    writer = _HashingWriter(handle)
+    pickle.dump(result, writer, pickle.HIGHEST_PROTOCOL)
+    handle.seek(len(head))
+    handle.write(writer.hasher.digest())
+
+
+def _load(file: Path, wanted: Callable[[bytes], bool]) -> Any:
+    """The result in the entry ``file`` if its head (up to the payload's hash) is ``wanted``;
+    None if not, if the payload's hash is wrong (damaged), or if the file cannot be read."""
     import pickle
 
     try:
-        return pickle.loads(payload)
-    except Exception:  # any damage the hash missed is a miss, not a crash
+        with file.open("rb") as handle:
+            head = handle.read(_HEAD)
+            if len(head) < _HEAD or not wanted(head[:-_DIGEST]):
+                return None
+            hasher = blake2b(digest_size=_DIGEST)
+            while chunk := handle.read(1 << 20):
+                hasher.update(chunk)
+            if hasher.digest() != head[-_DIGEST:]:
+                return None
+            handle.seek(_HEAD)
+            return pickle.load(handle)
+    except Exception:  # unreadable, or damage the hash missed: a miss, not a crash
         return None
