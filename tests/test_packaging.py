@@ -48,6 +48,7 @@ def test_wheel_contains_the_checks(dist: Path) -> None:
     )
     assert shipped == CHECK_NAMES
     assert "readylint/cli.py" in names
+    assert "readylint/py.typed" in names  # PEP 561: type checkers use the package's annotations
     assert "readylint/report/templates/readiness.html.j2" in names  # readylint report's page
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "readylint = readylint.console:run" in zipfile.ZipFile(wheel).read(entry_points).decode()
