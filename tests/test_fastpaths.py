@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from hashlib import blake2b
 
 import pytest
 from hypothesis import example, given
@@ -108,7 +109,7 @@ def test_fingerprint_is_normalise_and_signature(value: str, min_words: int) -> N
         assert found is None
         return
     assert found is not None
-    assert found.exact == boilerplate.blake2b(data, digest_size=boilerplate._EXACT).digest()
+    assert found.exact == blake2b(data, digest_size=boilerplate._EXACT).digest()
     words = data.split()
     if len(words) < min_words:
         assert found.signature is None

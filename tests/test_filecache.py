@@ -19,6 +19,7 @@ import pytest
 from conftest import Report
 from readylint import cache, filecache, pipeline
 from readylint.paths import bytes_at_least
+from readylint.sources import yaml_files
 
 # Each item is some 700 bytes: 60 items a file puts three files well above MIN_BYTES.
 ITEM = """\
@@ -63,7 +64,7 @@ def backlog(tmp_path: Path) -> list[Path]:
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The files the first pass parsed (in this process), by the name they are shown by."""
     seen: list[str] = []
-    real = pipeline.read_bytes
+    real = yaml_files.read_bytes
 
     def counting(data: bytes, path: str, first_order: int = 0) -> object:
         seen.append(path)

@@ -171,10 +171,11 @@ def test_workers_give_large_blocks_back_to_the_system(tmp_path: Path) -> None:
 
 def _composing_with_collector(monkeypatch: pytest.MonkeyPatch, fail: bool = False) -> list[bool]:
     """Make ``yaml_files.compose`` note whether the collector runs (and raise, with ``fail``)."""
+    from readylint import yamlio
     from readylint.sources import yaml_files
 
     seen: list[bool] = []
-    real = yaml_files.compose
+    real = yamlio.compose
 
     def compose(text: str) -> object:
         seen.append(gc.isenabled())

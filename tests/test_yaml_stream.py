@@ -18,6 +18,7 @@ import pytest
 from readylint import app, filecache, pipeline
 from readylint.config import Config
 from readylint.models import BacklogItem, InputError
+from readylint.paths import display_path
 from readylint.progress import Progress
 from readylint.sources import yaml_files
 from readylint.sources.yaml_files import Unstreamable, read_bytes, stream_bytes
@@ -379,7 +380,7 @@ def test_an_edited_large_file_reuses_its_unchanged_items_a_part_at_a_time(
     assert results[1][:7] == fresh[:7]  # the same as checking every item again
 
 
-_STREAM_FILE = pipeline.stream_file
+_STREAM_FILE = yaml_files.stream_file
 
 
 def _logged_stream(handle: Any, path: str, size: int, hasher: Any) -> Any:
@@ -573,7 +574,7 @@ def test_a_streamed_file_is_found_in_the_results_cache_by_its_bytes(
     assert cache is not None
     monkeypatch.setattr(pipeline, "_RESULTS", cache)
     streamed = _check(path, "1", monkeypatch, stream=True)
-    kept = cache.find(path, pipeline.display_path(path), filecache.file_digest(path))
+    kept = cache.find(path, display_path(path), filecache.file_digest(path))
     assert kept is not None
     assert _kept(kept.load()) == streamed == _check(path, "1", monkeypatch, stream=False)
 
