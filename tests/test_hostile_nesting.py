@@ -181,7 +181,7 @@ def test_realistic_texts_are_proved_without_parsing(text: str) -> None:
     try:
         yamlguard.check_nesting(text)
     finally:
-        yamlguard._measure = original  # type: ignore[assignment]
+        yamlguard._measure = original
 
 
 # What comes before the header: a quoted scalar opened (most often still open at the header, its

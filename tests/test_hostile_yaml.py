@@ -396,7 +396,9 @@ def test_big_single_scalar(run: Callable[..., Run], tmp_path: Path) -> None:
     text = ready_items("A-1") + "  - id: A-2\n    title: big\n    description: " + "word " * 200_000
     (tmp_path / "big.yaml").write_text(text + "\n", encoding="utf-8")
     code, data = report(run, "big.yaml")
-    assert code == 1 and [i["id"] for i in data["items"]] == ["A-1", "A-2"]  # type: ignore[union-attr]
+    items = data["items"]
+    assert isinstance(items, list)
+    assert code == 1 and [i["id"] for i in items] == ["A-1", "A-2"]
 
 
 def test_very_long_line_and_long_key(run: Callable[..., Run], tmp_path: Path) -> None:

@@ -86,7 +86,7 @@ def test_a_phrase_list_re2_refuses_is_read_without_a_prefilter(
 
     monkeypatch.setattr(rx, "_COMPILED", {})  # not the program another test compiled
     if HAS_RE2:
-        import re2  # type: ignore[import-untyped]
+        import re2
 
         tiny = re2.Options()
         tiny.case_sensitive = False

@@ -207,7 +207,7 @@ def _make_classes() -> tuple[type, type]:
 def _use(point: type, rank: type) -> list[object]:
     p = point(1, tags=("a",))
     with pytest.raises(FrozenInstanceError):
-        p.x = 2  # type: ignore[attr-defined]
+        p.x = 2
     return [
         repr(p),
         p == point(1, 0, ("a",)),
