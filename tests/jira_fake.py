@@ -692,7 +692,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(status, found)
             return
         size = self._page_size(query, 5000)
-        token = (query.get("nextPageToken") or [None])[0]
+        tokens = query.get("nextPageToken")
+        token = tokens[0] if tokens else None
         start = int(base64.urlsafe_b64decode(token.encode()).decode()) if token else 0
         wanted = _fields_param(query.get("fields")) or ["id"]
         page = found[start : start + size]

@@ -18,7 +18,7 @@ import pytest
 
 from readylint import app, boilerplate, pipeline, results, store
 from readylint.cli import main
-from readylint.config import Config
+from readylint.config import Config, FailOn
 from readylint.engine import _NOTHING, Digest, Pending
 from readylint.models import BacklogItem, Finding, ItemResult, Location, RunResult
 from readylint.suppress import apply as apply_suppressions
@@ -128,8 +128,9 @@ def test_compact_path_gives_the_findings_of_engine_run(
         assert any("items use nearly the same text" in m for m in messages)
     assert packed.ready_count == plain.ready_count
     assert packed.finding_count == plain.finding_count
-    for fail_on in ("error", "warning", "never"):
-        assert app.exit_code(packed, fail_on) == app.exit_code(plain, fail_on)  # type: ignore[arg-type]
+    fail_ons: tuple[FailOn, ...] = ("error", "warning", "never")
+    for fail_on in fail_ons:
+        assert app.exit_code(packed, fail_on) == app.exit_code(plain, fail_on)
     known = ["customer-need", "business-reason", "trade-off", "expected-outcome"]
     known += ["ordering-rationale", "boilerplate", "unknown-key"]
     refined_plain = apply_suppressions(plain, known)
@@ -266,7 +267,7 @@ def test_print_tables_joined_equal_one_table_whatever_order_each_met_the_fields_
     """``PrintTable.extend`` (one file's table joined to the run's) renumbers the other table's
     fields as this one numbers them: each print keeps its field, row for row."""
     printed = _prints(random.Random(5), 8)  # trade_off for 0, 3 and 6; business_reason else
-    parts = [
+    parts: list[list[tuple[boilerplate.Print, ...]]] = [
         [(printed[1], printed[2]), (printed[3],)],  # business_reason numbered first
         [(printed[0], printed[4]), (), (printed[6], printed[5])],  # trade_off first
         [(printed[7],)],

@@ -12,6 +12,7 @@ import re
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -24,7 +25,8 @@ from readylint import filecache, pipeline
 from readylint.app import Selection, build_engine
 from readylint.catalog import load_checks
 from readylint.config import load_config
-from readylint.engine import CheckOptions, Engine
+from readylint.engine import CheckOptions, Digest, Engine
+from readylint.models import BacklogItem
 from test_filecache import FILES, PER_FILE
 
 ENGINE, _ = build_engine(load_config(None), Selection())
@@ -42,9 +44,9 @@ def digested(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     real = Engine.digest
 
-    def counting(self: Engine, item: object, **options: bool) -> object:
-        seen.append(item.id)  # type: ignore[attr-defined]
-        return real(self, item, **options)  # type: ignore[arg-type]
+    def counting(self: Engine, item: BacklogItem, **options: bool) -> Digest:
+        seen.append(item.id)
+        return real(self, item, **options)
 
     monkeypatch.setattr(Engine, "digest", counting)
     monkeypatch.setenv("READYLINT_JOBS", "1")
@@ -316,7 +318,7 @@ def _edited_backlogs(draw: st.DrawFn) -> tuple[list[_Item], list[_Item]]:
             after.append(draw(_item_strategy(100 + len(after))))
         if edit == "change":
             name = draw(st.sampled_from([f.name for f in dataclasses.fields(_Item)]))
-            value = getattr(item, name)
+            value: Any = getattr(item, name)  # of the field's type
             value = not value if isinstance(value, bool) else getattr(draw(_item_strategy(0)), name)
             item = dataclasses.replace(item, **{name: value})
         after += [item, item] if edit == "copy" else [item]
@@ -358,7 +360,7 @@ _RICH = _Item(
     labels=("trade-off",),
     suppressed="trade-off",
 )
-_CHANGES = {
+_CHANGES: dict[str, Any] = {  # a value of each field's type
     "id": "A-3",
     "title": "Reconcile exports",
     "answers": (("trade_off", "Needed."), *_RICH.answers[1:]),

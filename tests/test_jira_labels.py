@@ -323,19 +323,19 @@ def test_labels_are_written_from_packed_results_too(
     fake: FakeJira, monkeypatch: Any, capsys: Any
 ) -> None:
     from readylint import app
+    from readylint.app import JiraOptions
+    from readylint.models import RunResult
     from readylint.results import PackedResults
 
     monkeypatch.setattr(app, "PACK_ABOVE", 1)  # as a backlog of more than 2,000 issues
     packed: list[bool] = []
     write = app.write_jira_labels
-    monkeypatch.setattr(
-        app,
-        "write_jira_labels",
-        lambda backlog, result, options: (
-            packed.append(isinstance(result.items, PackedResults)),
-            write(backlog, result, options),
-        ),
-    )
+
+    def noting(backlog: object, result: RunResult, options: JiraOptions) -> None:
+        packed.append(isinstance(result.items, PackedResults))
+        write(backlog, result, options)
+
+    monkeypatch.setattr(app, "write_jira_labels", noting)
     four_changes(fake)
     run = check(fake, monkeypatch, capsys, "--label-unready", LABEL)
     assert run.code == 1, run.err

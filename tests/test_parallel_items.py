@@ -10,7 +10,7 @@ import pytest
 
 from readylint import app, pipeline
 from readylint.config import Config
-from readylint.models import SourceResult
+from readylint.models import Finding, SourceResult
 from readylint.sources.yaml_files import read_text
 
 
@@ -29,7 +29,9 @@ def _backlog(count: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _findings(jobs: str, monkeypatch: pytest.MonkeyPatch, top: int | None) -> list[object]:
+def _findings(
+    jobs: str, monkeypatch: pytest.MonkeyPatch, top: int | None
+) -> list[tuple[str, int, list[Finding]]]:
     monkeypatch.setenv("READYLINT_JOBS", jobs)
     items, errors = read_text(_backlog(60), "backlog.yaml")
     assert not errors

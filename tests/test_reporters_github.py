@@ -56,7 +56,7 @@ def test_annotation_escapes_path_title_and_message() -> None:
 def test_commas_and_colons_in_item_ids_are_escaped_in_the_title() -> None:
     result = _one("a.yaml", "t", "m")
     item = dataclasses.replace(result.items[0].item, id="A,B:C")
-    result.items[0] = dataclasses.replace(result.items[0], item=item)
+    result = dataclasses.replace(result, items=[dataclasses.replace(result.items[0], item=item)])
     assert "title=readylint (trade-off) A%2CB%3AC::" in github(result, quiet=True)
 
 

@@ -78,7 +78,7 @@ def test_jira_items() -> None:
     cases = suite.findall("testcase")
     assert {c.get("classname") for c in cases} == {"PROJ-1", "PROJ-2"}
     assert all(c.get("file") is None for c in cases)
-    texts = [c.find("failure").text or "" for c in cases if c.find("failure") is not None]
+    texts = [f.text or "" for c in cases if (f := c.find("failure")) is not None]
     assert texts and all(
         t.startswith("PROJ-2 (https://example.atlassian.net/browse/PROJ-2): ") for t in texts
     )

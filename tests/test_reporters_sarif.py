@@ -18,7 +18,8 @@ SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "sarif-sch
 
 
 def sarif(result: Any) -> dict[str, Any]:
-    return json.loads(REPORTERS["sarif"](result, ReportOptions()))
+    data: dict[str, Any] = json.loads(REPORTERS["sarif"](result, ReportOptions()))
+    return data
 
 
 def test_golden(monkeypatch: pytest.MonkeyPatch) -> None:

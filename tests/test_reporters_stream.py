@@ -127,7 +127,7 @@ def reference_junit(result: RunResult) -> str:
 TEXT = st.text(
     alphabet=st.one_of(
         st.sampled_from("&<>\"'\r\n\t \x00\x07\x0b\x1f\ufffe\uffff%:,|`\\[]é漢"),
-        st.characters(blacklist_categories=("Cs",)),
+        st.characters(exclude_categories=["Cs"]),
     ),
     max_size=30,
 )

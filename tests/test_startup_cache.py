@@ -409,7 +409,7 @@ def _plain(value: object) -> object:
 
 def _record_defaults(record: type) -> dict[str, object]:
     """Each field's default (``inspect.Parameter.empty`` when required)."""
-    if hasattr(record, "_fields"):  # a NamedTuple
+    if hasattr(record, "_fields") and hasattr(record, "_field_defaults"):  # a NamedTuple
         defaults: dict[str, object] = dict.fromkeys(record._fields, inspect.Parameter.empty)
         defaults.update(record._field_defaults)
         return defaults
