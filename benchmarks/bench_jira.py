@@ -175,7 +175,7 @@ def plain_loop(url: str, env: dict[str, str], mode: str, fields: str) -> int:
     if mode == "cloud":
         token: str | None = None
         while True:
-            params = {"jql": JQL, "maxResults": PAGE_SIZE, "fields": fields}
+            params: dict[str, str | int] = {"jql": JQL, "maxResults": PAGE_SIZE, "fields": fields}
             if token:
                 params["nextPageToken"] = token
             page = session.get(f"{url}/rest/api/3/search/jql", params=params).json()

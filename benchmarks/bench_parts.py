@@ -128,7 +128,11 @@ def main() -> int:
             continue
         rules = judge.Judge(spec.judge)
         timed(f"{check.id}: evidence", rules.has_evidence, cleaned)
-        timed(f"{check.id}: flags", lambda t, r=rules: r.flag(t, whole=False), cleaned)
+
+        def flags(t: str, r: judge.Judge = rules) -> object:
+            return r.flag(t, whole=False)
+
+        timed(f"{check.id}: flags", flags, cleaned)
     return 0
 
 
