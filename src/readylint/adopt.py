@@ -54,17 +54,16 @@ def refine(
         return result
     from readylint import baseline  # json and the baseline code only when asked for
 
-    known = set(item_ids(source.items))
     if write_baseline is not None:
-        recorded = baseline.write(write_baseline, result)
-        count = sum(recorded.values())
+        count = baseline.write(write_baseline, result)
         click.echo(
             f"readylint: wrote {count} finding{'' if count == 1 else 's'} to baseline "
             f"{write_baseline.as_posix()}",
             err=True,
         )
-        result = baseline.apply(result, recorded, name=write_baseline.as_posix(), known_items=known)
+        result = baseline.apply_written(result, count, name=write_baseline.as_posix())
     elif baseline_file is not None:
+        known = set(item_ids(source.items))
         result = baseline.apply(
             result, baseline.load(baseline_file), name=baseline_file.as_posix(), known_items=known
         )
