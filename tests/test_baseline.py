@@ -8,6 +8,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ci_support import DATA
 from readylint import app
@@ -132,7 +134,7 @@ def test_a_large_baseline_has_one_entry_per_line(
     source = app.read_yaml_backlog(["backlog"], config)
     engine, chosen = app.build_engine(config, app.Selection())
     recorded = baseline.write(repo / "again.json", app.lint(source, engine, chosen))
-    assert recorded == baseline.load(repo / "again.json").total() > 0
+    assert recorded == baseline.load(repo / "again.json").counts().total() > 0
 
 
 def test_a_baseline_that_is_not_utf8_is_one_line_exit_2(
@@ -200,11 +202,11 @@ def test_the_line_reader_agrees_with_the_whole_file_reader(tmp_path: Path, text:
         patch.setattr(baseline, "_load_lines", lambda _: None)
         assert outcome(lambda: baseline.load(path)) == whole
     if text in (LARGE, LARGE.replace("\n", "\r\n"), LARGE + "\n  \n"):
-        assert line_read == {("A-1", "trade-off"): 3, ("A-2", "trade-off"): 1}
+        assert line_read is not None
+        assert line_read.counts() == {("A-1", "trade-off"): 3, ("A-2", "trade-off"): 1}
 
 
 def test_apply_names_what_no_longer_occurs_of_a_count() -> None:
-    from collections import Counter
 
     from readylint import baseline
     from readylint.models import BacklogItem, CheckInfo, Finding, ItemResult, Location, RunResult
@@ -215,7 +217,7 @@ def test_apply_names_what_no_longer_occurs_of_a_count() -> None:
         [ItemResult(item, 1, [Finding("x", "error", "m"), Finding("y", "error", "n")])],
         checks=[CheckInfo(c, c, "", "error", "", "") for c in ("x", "y", "z")],
     )
-    recorded = Counter({("A-1", "x"): 3, ("A-1", "z"): 1, ("GONE-1", "y"): 2})
+    recorded = baseline.Recorded.of({("A-1", "x"): 3, ("A-1", "z"): 1, ("GONE-1", "y"): 2})
     applied = baseline.apply(result, recorded, name="b.json", known_items={"A-1"})
     assert [f.check for f in applied.items[0].findings] == ["y"]
     assert applied.notices == [
@@ -299,3 +301,97 @@ def test_the_written_baseline_hides_what_applying_it_hides(tmp_path: Path, packe
     assert all(not r.findings for r in written.items) and len(written.items) == 6
     assert written.notices == applied.notices == ["baseline b: 8 known findings hidden"]
     assert dataclasses.replace(written, items=[]) == dataclasses.replace(applied, items=[])
+
+
+def _apply_by_keys(
+    result: RunResult, counts: Counter[tuple[str, str]], known: set[str]
+) -> tuple[list[list[Finding]], list[str]]:
+    """What ``apply`` gave when the baseline was a count for each (item id, check id): each
+    item's findings left, and the stale entries, in the order the notice names them."""
+    remaining = Counter(counts)
+    findings: list[list[Finding]] = []
+    for r in result.items:
+        findings.append([])
+        for f in r.findings:
+            if remaining[(r.item.id, f.check)] > 0:
+                remaining[(r.item.id, f.check)] -= 1
+            else:
+                findings[-1].append(f)
+    reported = {r.item.id for r in result.items}
+    ran = {c.id for c in result.checks}
+    stale = []
+    for (item, check), left in sorted(e for e in remaining.items() if e[1] > 0):
+        if check not in ran:
+            continue
+        if item in reported:
+            stale.append(f"{item} {check} ({left} of {counts[(item, check)]} no longer occur)")
+        elif item not in known:
+            stale.append(f"{item} {check} (the item is gone)")
+    return findings, stale
+
+
+@given(
+    items=st.lists(
+        st.tuples(
+            st.sampled_from(["A-1", "A-2", "B-1"]),
+            st.lists(st.sampled_from(["x", "y", "z"]), max_size=4),
+        ),
+        max_size=6,
+    ),
+    entries=st.dictionaries(
+        st.tuples(st.sampled_from(["A-1", "A-2", "B-1", "GONE-1"]), st.sampled_from("xyzw")),
+        st.integers(1, 3),
+        max_size=8,
+    ),
+    known_extra=st.booleans(),
+)
+@settings(max_examples=300, deadline=None)
+def test_apply_hides_what_a_count_for_each_item_and_check_hid(
+    items: list[tuple[str, list[str]]], entries: dict[tuple[str, str], int], known_extra: bool
+) -> None:
+    """Items that share an id, entries used in part, checks that did not run ("w"), items gone
+    or only unread: ``apply`` over ``Recorded`` hides and names what it did over a Counter."""
+    from readylint import baseline
+
+    result = RunResult(
+        "0",
+        [
+            ItemResult(
+                BacklogItem(id=id_, title="t", location=Location(path="b.yaml", line=n)),
+                n,
+                [Finding(check, "error", f"{check} {n}") for check in checks],
+            )
+            for n, (id_, checks) in enumerate(items, 1)
+        ],
+        checks=[CheckInfo(c, c, "", "error", "", "") for c in ("x", "y", "z")],
+    )
+    known = {id_ for id_, _ in items} | ({"GONE-1"} if known_extra else set())
+    recorded = baseline.Recorded.of(entries)
+    assert recorded.counts() == Counter(entries)
+    applied = baseline.apply(result, recorded, name="b", known_items=known)
+    findings, stale = _apply_by_keys(result, Counter(entries), known)
+    assert [r.findings for r in applied.items] == findings
+    hidden = sum(len(r.findings) for r in result.items) - sum(map(len, findings))
+    expected = [f"baseline b: {hidden} known finding{'' if hidden == 1 else 's'} hidden"] * bool(
+        hidden
+    )
+    if stale:
+        expected.append(
+            f"baseline b: {len(stale)} entr{'y' if len(stale) == 1 else 'ies'} no longer "
+            f"occur{'s' if len(stale) == 1 else ''}: {'; '.join(stale)}; "
+            "run --write-baseline b to shrink it"
+        )
+    assert applied.notices == expected
+
+
+def test_recorded_merges_an_items_entries_wherever_they_are_in_the_file() -> None:
+    from readylint import baseline
+
+    recorded = baseline.Recorded()
+    for item, check, count in [("B", "x", 1), ("A", "y", 2), ("B", "y", 1), ("B", "x", 2)]:
+        recorded.add(item, check, count)
+    recorded.seal()
+    assert list(recorded.items()) == [("A", (("y", 2),)), ("B", (("x", 3), ("y", 1)))]
+    assert recorded.get("C") == ()
+    again = baseline.Recorded.of({("A", "y"): 2, ("B", "y"): 1, ("B", "x"): 3})
+    assert again == recorded and again.get("B") is not recorded.get("B")

@@ -21,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,7 @@ from typing import Any
 from readylint import jsonstream
 from readylint.errors import ReadylintError
 from readylint.models import Finding, ItemResult, RunResult
-from readylint.results import PackedResults, backlog_items
+from readylint.results import PackedResults
 
 FORMAT_VERSION = 1
 Key = tuple[str, str]  # (item id, check id)
@@ -119,14 +119,81 @@ def _entry(entry: object) -> tuple[str, str, int] | None:
     return None
 
 
+Counts = tuple[tuple[str, int], ...]  # an item's (check id, count) entries, by check id
+
+
+class Recorded:
+    """A baseline's counts by item id (``load``): each item's entries as one tuple, shared
+    between items (most hold the same few), not a key for each (item id, check id): 290,000
+    entries of 100,000 items took 46 MiB as a Counter of keys. Built with ``add``, entry by
+    entry, then ``seal``."""
+
+    __slots__ = ("_by_item", "_item", "_open", "_shared")
+
+    def __init__(self) -> None:
+        self._by_item: dict[str, Counts] = {}
+        self._shared: dict[Counts, Counts] = {}
+        self._item: str | None = None  # the item whose entries are being added
+        self._open: dict[str, int] = {}
+
+    @classmethod
+    def of(cls, counts: Mapping[Key, int]) -> Recorded:
+        recorded = cls()
+        for (item, check), count in counts.items():
+            recorded.add(item, check, count)
+        recorded.seal()
+        return recorded
+
+    def add(self, item: str, check: str, count: int) -> None:
+        """Add ``count`` findings of ``check`` for ``item`` (to any added before for them)."""
+        if item != self._item:
+            self._close()
+            self._item = item
+        self._open[check] = self._open.get(check, 0) + count
+
+    def _close(self) -> None:
+        item, counts = self._item, self._open
+        if item is None:
+            return
+        earlier = self._by_item.get(item)
+        if earlier is not None:  # the item's entries were not all together in the file
+            for check, count in earlier:
+                counts[check] = counts.get(check, 0) + count
+        entries = tuple(sorted(counts.items()))
+        self._by_item[item] = self._shared.setdefault(entries, entries)
+        self._item, self._open = None, {}
+
+    def seal(self) -> None:
+        """Done adding."""
+        self._close()
+        self._shared = {}
+
+    def get(self, item: str) -> Counts:
+        """The item's entries, by check id (none: empty)."""
+        return self._by_item.get(item, ())
+
+    def items(self) -> Iterator[tuple[str, Counts]]:
+        """(item id, its entries), by item id."""
+        return ((item, self._by_item[item]) for item in sorted(self._by_item))
+
+    def counts(self) -> Counter[Key]:
+        """Every count by (item id, check id)."""
+        return Counter({(item, check): n for item, row in self.items() for check, n in row})
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Recorded) and self._by_item == other._by_item
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 _HEAD = ("{\n", f'  "readylint_baseline": {FORMAT_VERSION},\n', '  "findings": [\n')
 
 
-def _load_lines(path: Path) -> Counter[Key] | None:
+def _load_lines(path: Path) -> Recorded | None:
     """The counts of a baseline in the layout ``write`` gives a large one (an entry to a line),
     read a line at a time; None for any other layout or any fault, which ``load`` then reads
     whole (a 100,000-item baseline read whole holds some 400 MB at once)."""
-    counts: Counter[Key] = Counter()
+    counts = Recorded()
     checks: dict[str, str] = {}  # one copy of each check id
     decode = json.JSONDecoder().decode
     with path.open(encoding="utf-8") as handle:
@@ -149,15 +216,16 @@ def _load_lines(path: Path) -> Counter[Key] | None:
             if found is None:
                 return None
             item, check, count = found
-            counts[(item, checks.setdefault(check, check))] += count
+            counts.add(item, checks.setdefault(check, check), count)
         else:
             return None
         if handle.read().strip() != "}":
             return None
+    counts.seal()
     return counts
 
 
-def load(path: Path) -> Counter[Key]:
+def load(path: Path) -> Recorded:
     """The baseline's counts by (item id, check id); bad files raise one clear error."""
     shown = path.as_posix()
     try:
@@ -190,7 +258,7 @@ def load(path: Path) -> Counter[Key]:
     entries = document.get("findings")
     if not isinstance(entries, list):
         raise ReadylintError("baseline 'findings' must be a list", path=shown)
-    counts = Counter()
+    recorded = Recorded()
     for number, entry in enumerate(entries, 1):
         found = _entry(entry)
         if found is None:
@@ -198,14 +266,14 @@ def load(path: Path) -> Counter[Key]:
                 f"baseline entry {number} needs 'item' and 'check' texts and a positive 'count'",
                 path=shown,
             )
-        item, check, count = found
-        counts[(item, check)] += count
-    return counts
+        recorded.add(*found)
+    recorded.seal()
+    return recorded
 
 
 def apply(
     result: RunResult,
-    baseline: Counter[Key],
+    baseline: Recorded,
     *,
     name: str,
     known_items: Collection[str] | None = None,
@@ -214,28 +282,36 @@ def apply(
 
     An entry is stale when its item is reported and has fewer findings of that check than
     recorded, or when ``known_items`` (every item id read) lacks its item. Entries for checks
-    that did not run, or for items outside the report, are left alone.
-
-    ``baseline`` is used up: each finding it hides is taken from its count (a large backlog's
-    baseline is held once, not copied).
+    that did not run, or for items outside the report, are left alone. Items that share an id
+    share its entries, taken in backlog order.
     """
-    remaining = baseline
-    recorded = {key: count for key, count in baseline.items() if count > 1}  # others: 1
     hidden = 0
+    reported: set[str] = set()
+    left: dict[str, dict[str, int]] = {}  # reported items whose entries are not all used yet
 
-    def baselined(key: Key) -> bool:  # the baseline holds this finding: take it
+    def kept(item_result: ItemResult) -> list[Finding]:
         nonlocal hidden
-        if remaining[key] > 0:
-            remaining[key] -= 1
-            hidden += 1
-            return True
-        return False
+        item = item_result.item.id
+        if item in reported:
+            counts = left.pop(item, None)
+        else:
+            reported.add(item)
+            entries = baseline.get(item)
+            counts = dict(entries) if entries else None
+        if counts is None:
+            return list(item_result.findings)
+        findings = []
+        for finding in item_result.findings:
+            if counts.get(finding.check, 0) > 0:  # the baseline holds this finding: take it
+                counts[finding.check] -= 1
+                hidden += 1
+            else:
+                findings.append(finding)
+        if any(counts.values()):
+            left[item] = counts
+        return findings
 
-    kept: Iterator[list[Finding]] = (
-        [f for f in r.findings if not baselined((r.item.id, f.check))] for r in result.items
-    )
-    items = _with_findings(result.items, kept)
-    reported = {item.id for item in backlog_items(result.items)}
+    items = _with_findings(result.items, map(kept, result.items))
     ran = {c.id for c in result.checks}
     known = (
         known_items
@@ -243,14 +319,16 @@ def apply(
         else set(known_items)
     )
     stale: list[str] = []
-    for (item, check), left in sorted(entry for entry in remaining.items() if entry[1] > 0):
-        if check not in ran:
-            continue
-        if item in reported:
-            total = recorded.get((item, check), 1)
-            stale.append(f"{item} {check} ({left} of {total} no longer occur)")
-        elif known is not None and item not in known:
-            stale.append(f"{item} {check} (the item is gone)")
+    for item, entries in baseline.items():
+        remaining = left.get(item, {}) if item in reported else dict(entries)
+        for check, total in entries:
+            still = remaining.get(check, 0)
+            if still <= 0 or check not in ran:
+                continue
+            if item in reported:
+                stale.append(f"{item} {check} ({still} of {total} no longer occur)")
+            elif known is not None and item not in known:
+                stale.append(f"{item} {check} (the item is gone)")
     return _applied(result, items, name, hidden, stale)
 
 
