@@ -226,7 +226,7 @@ def _load_lines(path: Path) -> Recorded | None:
 
 
 def load(path: Path) -> Recorded:
-    """The baseline's counts by (item id, check id); bad files raise one clear error."""
+    """The baseline's counts by item id and check id; bad files raise one clear error."""
     shown = path.as_posix()
     try:
         counts = _load_lines(path)
