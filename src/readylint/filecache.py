@@ -75,10 +75,15 @@ def content_digest(data: bytes) -> bytes:
 
 def file_digest(path: Path) -> bytes:
     """``content_digest`` of the file's bytes, read a megabyte at a time (raises OSError)."""
-    hasher = content_hasher()
     with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            hasher.update(chunk)
+        return _hash_rest(handle)
+
+
+def _hash_rest(handle: BinaryIO) -> bytes:
+    """The hash of what is left to read from ``handle``, read a megabyte at a time."""
+    hasher = blake2b(digest_size=_DIGEST)
+    while chunk := handle.read(1 << 20):
+        hasher.update(chunk)
     return bytes(hasher.digest())
 
 
@@ -282,10 +287,7 @@ def _load(file: Path, wanted: Callable[[bytes], bool]) -> Any:
             head = handle.read(_HEAD)
             if len(head) < _HEAD or not wanted(head[:-_DIGEST]):
                 return None
-            hasher = blake2b(digest_size=_DIGEST)
-            while chunk := handle.read(1 << 20):
-                hasher.update(chunk)
-            if hasher.digest() != head[-_DIGEST:]:
+            if _hash_rest(handle) != head[-_DIGEST:]:
                 return None
             handle.seek(_HEAD)
             return pickle.load(handle)
